@@ -1,0 +1,118 @@
+//! The account model: everything needed to produce codes for one site.
+
+use std::fmt;
+
+use super::Secret;
+
+/// How codes advance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Time-based (RFC 6238), a new code every `period` seconds.
+    Totp { period: u64 },
+    /// Counter-based (RFC 4226); `counter` is the next value to use.
+    Hotp { counter: u64 },
+    /// Steam Guard: TOTP with SHA-1, shown as 5 characters of Steam's alphabet.
+    Steam { period: u64 },
+}
+
+/// The HMAC hash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Algorithm {
+    #[default]
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+/// One account. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Account {
+    /// The site, e.g. `GitHub`; empty when the URI names none.
+    pub issuer: String,
+    /// The user's name at the site, e.g. `alice@example.com`; may be empty.
+    pub name: String,
+    pub secret: Secret,
+    pub kind: Kind,
+    pub algorithm: Algorithm,
+    /// Code length: 1 to 10 for TOTP/HOTP, always 5 for Steam.
+    pub digits: u8,
+    /// Query parameters Tessera does not interpret, in their original order,
+    /// written back out unchanged (e.g. `image`, `codeDisplay`).
+    pub extra: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("issuer", &self.issuer)
+            .field("name", &self.name)
+            .field("secret", &self.secret)
+            .field("kind", &self.kind)
+            .field("algorithm", &self.algorithm)
+            .field("digits", &self.digits)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl Account {
+    /// Parses an `otpauth://` (or `steam://`) URI. See [`super::uri`].
+    pub fn from_uri(uri: &str) -> Result<super::ParsedUri, super::UriError> {
+        super::uri::parse(uri)
+    }
+
+    /// The canonical URI: no padding, `%20` for spaces, defaults left out,
+    /// unknown parameters kept. It holds the secret, hence `Zeroizing`.
+    pub fn to_uri(&self) -> zeroize::Zeroizing<String> {
+        super::uri::format(self)
+    }
+
+    /// The code to show at `unix_time`. For HOTP, the code for the stored
+    /// counter (the time is ignored); the caller advances and saves the counter.
+    pub fn code_at(&self, unix_time: u64) -> super::Code {
+        super::code::generate(self, unix_time)
+    }
+
+    /// Seconds the current code stays valid at `unix_time` (1..=period);
+    /// `None` for HOTP.
+    pub fn seconds_left(&self, unix_time: u64) -> Option<u64> {
+        self.period().map(|p| p - unix_time % p)
+    }
+
+    /// The period in seconds, `None` for HOTP.
+    pub fn period(&self) -> Option<u64> {
+        match self.kind {
+            Kind::Totp { period } | Kind::Steam { period } => Some(period),
+            Kind::Hotp { .. } => None,
+        }
+    }
+
+    /// `issuer:name`, or whichever of the two is present.
+    pub fn label(&self) -> String {
+        match (self.issuer.is_empty(), self.name.is_empty()) {
+            (false, false) => format!("{}:{}", self.issuer, self.name),
+            (false, true) => self.issuer.clone(),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// `totp`, `hotp` or `steam`.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Totp { .. } => "totp",
+            Kind::Hotp { .. } => "hotp",
+            Kind::Steam { .. } => "steam",
+        }
+    }
+}
+
+impl Algorithm {
+    /// `SHA1`, `SHA256` or `SHA512`, as written in URIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Sha1 => "SHA1",
+            Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha512 => "SHA512",
+        }
+    }
+}
