@@ -68,12 +68,21 @@ impl Vault {
         unimplemented!("{path:?} {}", matches!(key, Key::Passphrase(_)))
     }
 
+    /// Says so when the vault file is readable or writable by others.
+    pub fn permission_warning(&self) -> Option<String> {
+        unimplemented!()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     pub fn entries(&self) -> &[Entry] {
         unimplemented!()
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        unimplemented!("{id}")
     }
 
     /// Adds an account under a new id and returns that id. Not saved yet.
@@ -97,4 +106,10 @@ impl Vault {
     pub fn save(&mut self, now: u64) -> Result<(), VaultError> {
         unimplemented!("{now}")
     }
+}
+
+/// Writes a new age X25519 identity to `path` (0600, never overwriting) and
+/// returns its public key.
+pub fn generate_identity_file(path: &Path) -> Result<String, VaultError> {
+    unimplemented!("{path:?}")
 }

@@ -1,0 +1,230 @@
+//! Screen tests: the interface drawn into ratatui's TestBackend at a fixed
+//! time, driven with the same events a terminal would send.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tessera::app::demo;
+use tessera::app::store::{MemoryStore, Store};
+use tessera::otp::Kind;
+use tessera::tui::state::{App, Context, Mode};
+use tessera::tui::{Copier, filter, keys, view};
+
+/// 2023-11-14 22:13:20 UTC: 10 s into a 30 s period, 20 s into a 60 s one.
+const T: u64 = 1_700_000_000;
+
+#[derive(Default)]
+struct Recorder {
+    copied: Vec<String>,
+}
+
+impl Copier for Recorder {
+    fn copy(&mut self, text: &str) -> Result<String, String> {
+        self.copied.push(text.to_owned());
+        Ok("Copied via test".to_owned())
+    }
+}
+
+struct Harness {
+    app: App,
+    store: MemoryStore,
+    copier: Recorder,
+    now: u64,
+}
+
+impl Harness {
+    fn demo() -> Self {
+        Harness { app: App::new(), store: MemoryStore::new(demo::accounts(), T), copier: Recorder::default(), now: T }
+    }
+
+    fn send(&mut self, event: Event) {
+        if let Some(action) = keys::action_for(&event, &self.app.mode) {
+            let mut cx = Context { store: &mut self.store, copier: &mut self.copier, now: self.now };
+            self.app.update(action, &mut cx);
+        }
+    }
+
+    fn press(&mut self, code: KeyCode) {
+        self.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    fn screen(&mut self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        let count = filter::visible_entries(self.store.entries(), &self.app.filter).len();
+        self.app.fit(view::list_height(area), count);
+        terminal
+            .draw(|frame| view::render(frame, &self.app, &self.store, self.now))
+            .expect("draws");
+        let buffer = terminal.backend().buffer();
+        let mut text = String::new();
+        for y in 0..height {
+            for x in 0..width {
+                text.push_str(buffer[(x, y)].symbol());
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    fn row_of(&mut self, needle: &str) -> String {
+        self.screen(80, 24)
+            .lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no row with {needle:?}"))
+            .to_owned()
+    }
+}
+
+#[test]
+fn list_shows_grouped_codes_and_each_periods_own_countdown() {
+    let mut h = Harness::demo();
+
+    let example = h.row_of("alice@example.com");
+    let bank = h.row_of("Example Bank");
+    let quick = h.row_of("Quick Demo");
+
+    assert!(example.contains("324 550") && example.contains("10s"), "{example}");
+    assert!(bank.contains("40s"), "{bank}");
+    assert!(quick.contains("10s"), "{quick}");
+}
+
+#[test]
+fn eight_digit_and_steam_codes_are_shown_as_users_type_them() {
+    let mut h = Harness::demo();
+
+    let steam = h.row_of("Steam");
+
+    assert!(steam.contains("2KM2P"), "{steam}");
+}
+
+#[test]
+fn hotp_code_is_hidden_until_asked_and_the_counter_advances() {
+    let mut h = Harness::demo();
+    let hidden = h.row_of("RFC 4226");
+    assert!(hidden.contains("#0") && !hidden.contains("755"), "{hidden}");
+
+    h.press(KeyCode::End);
+    h.press(KeyCode::Char('r'));
+
+    assert!(h.row_of("RFC 4226").contains("755 224"));
+    let counter = h.store.entries().iter().find(|e| e.account.issuer == "RFC 4226").map(|e| e.account.kind);
+    assert_eq!(counter, Some(Kind::Hotp { counter: 1 }));
+}
+
+#[test]
+fn typing_a_filter_then_enter_copies_the_match() {
+    let mut h = Harness::demo();
+
+    h.press(KeyCode::Char('/'));
+    h.type_text("stm");
+    let screen = h.screen(80, 24);
+    h.press(KeyCode::Enter);
+
+    assert!(screen.contains("1 of 6 accounts"), "{screen}");
+    assert!(!screen.contains("Example Bank"), "{screen}");
+    assert_eq!(h.copier.copied, ["2KM2P"]);
+    assert!(h.screen(80, 24).contains("Copied via test"));
+}
+
+#[test]
+fn escape_clears_the_filter() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('/'));
+    h.type_text("zzz");
+    assert!(h.screen(80, 24).contains("Nothing matches"));
+
+    h.press(KeyCode::Esc);
+
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert!(h.screen(80, 24).contains("6 accounts"));
+}
+
+#[test]
+fn pasting_a_link_previews_it_and_enter_saves_it() {
+    let mut h = Harness::demo();
+    let uri = "otpauth://totp/ACME%20Co:jane@acme.test?secret=KRSXG5CTMVRXEZLU&issuer=ACME%20Co";
+
+    h.press(KeyCode::Char('a'));
+    h.send(Event::Paste(uri.to_owned()));
+    let dialog = h.screen(80, 24);
+    h.press(KeyCode::Enter);
+
+    assert!(dialog.contains("ACME Co: jane@acme.test"), "{dialog}");
+    assert!(!dialog.contains("KRSXG5CTMVRXEZLU"), "the secret is masked: {dialog}");
+    assert_eq!(h.store.entries().len(), 7);
+    assert!(h.row_of("jane@acme.test").contains("ACME Co"));
+}
+
+#[test]
+fn a_bad_link_says_what_is_wrong_and_adds_nothing() {
+    let mut h = Harness::demo();
+
+    h.press(KeyCode::Char('a'));
+    h.send(Event::Paste("otpauth://totp/X?secret=AB1C".to_owned()));
+    let dialog = h.screen(80, 24);
+    h.press(KeyCode::Enter);
+
+    assert!(dialog.contains("position 3"), "{dialog}");
+    assert_eq!(h.store.entries().len(), 6);
+}
+
+#[test]
+fn delete_asks_first_and_only_y_deletes() {
+    let mut h = Harness::demo();
+
+    h.press(KeyCode::Char('d'));
+    assert!(h.screen(80, 24).contains("Delete Example: alice@example.com"));
+    h.press(KeyCode::Char('n'));
+    assert_eq!(h.store.entries().len(), 6);
+
+    h.press(KeyCode::Char('d'));
+    h.press(KeyCode::Char('y'));
+    assert_eq!(h.store.entries().len(), 5);
+    assert!(!h.screen(80, 24).contains("alice@example.com"));
+}
+
+#[test]
+fn help_lists_the_keys() {
+    let mut h = Harness::demo();
+
+    h.press(KeyCode::Char('?'));
+
+    assert!(h.screen(80, 24).contains("copy the selected code"));
+}
+
+#[test]
+fn a_tiny_window_says_it_is_too_small() {
+    let mut h = Harness::demo();
+
+    assert!(h.screen(20, 5).contains("too small"));
+}
+
+#[test]
+fn every_size_draws_without_panicking() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('a'));
+    for width in 1..=90 {
+        for height in 1..=30 {
+            h.screen(width, height);
+        }
+    }
+}
+
+#[test]
+fn moving_down_keeps_the_selection_on_screen() {
+    let mut h = Harness::demo();
+    for _ in 0..5 {
+        h.press(KeyCode::Down);
+    }
+
+    let screen = h.screen(80, 7);
+
+    assert!(screen.contains("▶ RFC 4226"), "{screen}");
+}
