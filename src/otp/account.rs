@@ -96,6 +96,25 @@ impl Account {
         }
     }
 
+    /// One line for lists and confirmations, e.g.
+    /// `GitHub — alice (TOTP, 6 digits, 30 s)`,
+    /// `Example — bob (HOTP, 6 digits, counter 3)` or
+    /// `Steam — carol (Steam, 5 characters, 30 s)`. Never shows the secret.
+    pub fn summary(&self) -> String {
+        let who = match (self.issuer.is_empty(), self.name.is_empty()) {
+            (false, false) => format!("{} — {}", self.issuer, self.name),
+            (false, true) => self.issuer.clone(),
+            (true, false) => self.name.clone(),
+            (true, true) => "(unnamed)".to_owned(),
+        };
+        let details = match self.kind {
+            Kind::Totp { period } => format!("TOTP, {} digits, {period} s", self.digits),
+            Kind::Hotp { counter } => format!("HOTP, {} digits, counter {counter}", self.digits),
+            Kind::Steam { period } => format!("Steam, 5 characters, {period} s"),
+        };
+        format!("{who} ({details})")
+    }
+
     /// `totp`, `hotp` or `steam`.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
@@ -113,6 +132,18 @@ impl Algorithm {
             Algorithm::Sha1 => "SHA1",
             Algorithm::Sha256 => "SHA256",
             Algorithm::Sha512 => "SHA512",
+        }
+    }
+
+    /// Reads an algorithm name in any case: `SHA1`, `sha256`, and also the
+    /// hyphenated `SHA-256` some exporters write. `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let upper = name.to_ascii_uppercase();
+        match upper.as_str() {
+            "SHA1" | "SHA-1" => Some(Algorithm::Sha1),
+            "SHA256" | "SHA-256" => Some(Algorithm::Sha256),
+            "SHA512" | "SHA-512" => Some(Algorithm::Sha512),
+            _ => None,
         }
     }
 }
