@@ -31,7 +31,7 @@ impl Secret {
         Secret(Zeroizing::new(bytes))
     }
 
-    /// Decodes base32 leniently: spaces and dashes dropped, case folded,
+    /// Decodes base32 leniently: whitespace and dashes dropped, case folded,
     /// `=` padding ignored.
     ///
     /// Padding may only come at the end: an `=` followed by more base32 is
