@@ -25,7 +25,7 @@ pub enum Algorithm {
 }
 
 /// One account. `Debug` never shows the secret.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// The site, e.g. `GitHub`; empty when the URI names none.
     pub issuer: String,
@@ -96,6 +96,25 @@ impl Account {
         }
     }
 
+    /// One line for lists and confirmations, e.g.
+    /// `GitHub — alice (TOTP, 6 digits, 30 s)`,
+    /// `Example — bob (HOTP, 6 digits, counter 3)` or
+    /// `Steam — carol (Steam, 5 characters, 30 s)`. Never shows the secret.
+    pub fn summary(&self) -> String {
+        let who = match (self.issuer.is_empty(), self.name.is_empty()) {
+            (false, false) => format!("{} — {}", self.issuer, self.name),
+            (false, true) => self.issuer.clone(),
+            (true, false) => self.name.clone(),
+            (true, true) => "(unnamed)".to_owned(),
+        };
+        let details = match self.kind {
+            Kind::Totp { period } => format!("TOTP, {} digits, {period} s", self.digits),
+            Kind::Hotp { counter } => format!("HOTP, {} digits, counter {counter}", self.digits),
+            Kind::Steam { period } => format!("Steam, 5 characters, {period} s"),
+        };
+        format!("{who} ({details})")
+    }
+
     /// `totp`, `hotp` or `steam`.
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
@@ -114,5 +133,84 @@ impl Algorithm {
             Algorithm::Sha256 => "SHA256",
             Algorithm::Sha512 => "SHA512",
         }
+    }
+
+    /// Reads an algorithm name in any case: `SHA1`, `sha256`, and also the
+    /// hyphenated `SHA-256` some exporters write. `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let upper = name.to_ascii_uppercase();
+        match upper.as_str() {
+            "SHA1" | "SHA-1" => Some(Algorithm::Sha1),
+            "SHA256" | "SHA-256" => Some(Algorithm::Sha256),
+            "SHA512" | "SHA-512" => Some(Algorithm::Sha512),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo(kind: Kind) -> Account {
+        Account {
+            issuer: "GitHub".to_owned(),
+            name: "alice".to_owned(),
+            secret: Secret::from_bytes(b"12345678901234567890".to_vec()),
+            kind,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            extra: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn summary_describes_each_kind() {
+        assert_eq!(
+            demo(Kind::Totp { period: 30 }).summary(),
+            "GitHub — alice (TOTP, 6 digits, 30 s)"
+        );
+        assert_eq!(
+            demo(Kind::Hotp { counter: 3 }).summary(),
+            "GitHub — alice (HOTP, 6 digits, counter 3)"
+        );
+        assert_eq!(
+            demo(Kind::Steam { period: 30 }).summary(),
+            "GitHub — alice (Steam, 5 characters, 30 s)"
+        );
+    }
+
+    #[test]
+    fn summary_uses_whichever_name_is_present() {
+        let mut account = demo(Kind::Totp { period: 60 });
+        account.name.clear();
+        assert_eq!(account.summary(), "GitHub (TOTP, 6 digits, 60 s)");
+        account.issuer.clear();
+        assert_eq!(account.summary(), "(unnamed) (TOTP, 6 digits, 60 s)");
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let debug = format!("{:?}", demo(Kind::Totp { period: 30 }));
+        assert!(
+            !debug.contains("1234567890") && debug.contains("redacted"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn seconds_left_counts_down_to_the_next_period() {
+        let account = demo(Kind::Totp { period: 30 });
+        assert_eq!(account.seconds_left(1_700_000_000), Some(10));
+        assert_eq!(account.seconds_left(1_699_999_980), Some(30));
+        assert_eq!(demo(Kind::Hotp { counter: 0 }).seconds_left(0), None);
+    }
+
+    #[test]
+    fn algorithm_names_are_read_in_any_case_with_or_without_a_hyphen() {
+        assert_eq!(Algorithm::from_name("sha1"), Some(Algorithm::Sha1));
+        assert_eq!(Algorithm::from_name("Sha-256"), Some(Algorithm::Sha256));
+        assert_eq!(Algorithm::from_name("SHA512"), Some(Algorithm::Sha512));
+        assert_eq!(Algorithm::from_name("MD5"), None);
     }
 }
