@@ -109,16 +109,19 @@ mod tests {
     fn identity_repeats() {
         let cli = Cli::try_parse_from([
             "tessera",
-            "--identity",
-            "a.txt",
             "code",
             "github",
+            "--identity",
+            "a.txt",
             "--identity",
             "b.txt",
         ])
         .expect("parses");
 
-        assert_eq!(cli.global.identity, [PathBuf::from("a.txt"), PathBuf::from("b.txt")]);
+        assert_eq!(
+            cli.global.identity,
+            [PathBuf::from("a.txt"), PathBuf::from("b.txt")]
+        );
     }
 
     #[test]

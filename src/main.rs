@@ -13,7 +13,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("tessera: {error:#}");
-            if error.is::<Ambiguous>() { ExitCode::from(2) } else { ExitCode::FAILURE }
+            if error.is::<Ambiguous>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -34,12 +34,21 @@ struct Harness {
 
 impl Harness {
     fn demo() -> Self {
-        Harness { app: App::new(), store: MemoryStore::new(demo::accounts(), T), copier: Recorder::default(), now: T }
+        Harness {
+            app: App::new(),
+            store: MemoryStore::new(demo::accounts(), T),
+            copier: Recorder::default(),
+            now: T,
+        }
     }
 
     fn send(&mut self, event: Event) {
         if let Some(action) = keys::action_for(&event, &self.app.mode) {
-            let mut cx = Context { store: &mut self.store, copier: &mut self.copier, now: self.now };
+            let mut cx = Context {
+                store: &mut self.store,
+                copier: &mut self.copier,
+                now: self.now,
+            };
             self.app.update(action, &mut cx);
         }
     }
@@ -90,7 +99,10 @@ fn list_shows_grouped_codes_and_each_periods_own_countdown() {
     let bank = h.row_of("Example Bank");
     let quick = h.row_of("Quick Demo");
 
-    assert!(example.contains("324 550") && example.contains("10s"), "{example}");
+    assert!(
+        example.contains("324 550") && example.contains("10s"),
+        "{example}"
+    );
     assert!(bank.contains("40s"), "{bank}");
     assert!(quick.contains("10s"), "{quick}");
 }
@@ -114,7 +126,12 @@ fn hotp_code_is_hidden_until_asked_and_the_counter_advances() {
     h.press(KeyCode::Char('r'));
 
     assert!(h.row_of("RFC 4226").contains("755 224"));
-    let counter = h.store.entries().iter().find(|e| e.account.issuer == "RFC 4226").map(|e| e.account.kind);
+    let counter = h
+        .store
+        .entries()
+        .iter()
+        .find(|e| e.account.issuer == "RFC 4226")
+        .map(|e| e.account.kind);
     assert_eq!(counter, Some(Kind::Hotp { counter: 1 }));
 }
 
@@ -157,7 +174,10 @@ fn pasting_a_link_previews_it_and_enter_saves_it() {
     h.press(KeyCode::Enter);
 
     assert!(dialog.contains("ACME Co: jane@acme.test"), "{dialog}");
-    assert!(!dialog.contains("KRSXG5CTMVRXEZLU"), "the secret is masked: {dialog}");
+    assert!(
+        !dialog.contains("KRSXG5CTMVRXEZLU"),
+        "the secret is masked: {dialog}"
+    );
     assert_eq!(h.store.entries().len(), 7);
     assert!(h.row_of("jane@acme.test").contains("ACME Co"));
 }
@@ -180,14 +200,22 @@ fn delete_asks_first_and_only_y_deletes() {
     let mut h = Harness::demo();
 
     h.press(KeyCode::Char('d'));
-    assert!(h.screen(80, 24).contains("Delete Example: alice@example.com"));
+    assert!(
+        h.screen(80, 24)
+            .contains("Delete Example: alice@example.com")
+    );
     h.press(KeyCode::Char('n'));
     assert_eq!(h.store.entries().len(), 6);
 
     h.press(KeyCode::Char('d'));
     h.press(KeyCode::Char('y'));
     assert_eq!(h.store.entries().len(), 5);
-    assert!(!h.screen(80, 24).contains("alice@example.com"));
+    let screen = h.screen(80, 24);
+    assert!(
+        screen.contains("Deleted Example: alice@example.com"),
+        "{screen}"
+    );
+    assert!(!screen.contains("324 550"), "the row is gone: {screen}");
 }
 
 #[test]

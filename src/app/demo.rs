@@ -25,19 +25,49 @@ fn account(issuer: &str, name: &str, key: &[u8], kind: Kind) -> Account {
 /// The demo accounts: TOTP at 30 s and 60 s, 8-digit SHA-256, a fast 10 s
 /// one, Steam and HOTP.
 pub fn accounts() -> Vec<Account> {
-    let mut sha256 = account("RFC 6238", "sha256@example.com", RFC_KEY_32, Kind::Totp { period: 30 });
+    let mut sha256 = account(
+        "RFC 6238",
+        "sha256@example.com",
+        RFC_KEY_32,
+        Kind::Totp { period: 30 },
+    );
     sha256.algorithm = Algorithm::Sha256;
     sha256.digits = 8;
 
-    let mut steam = account("Steam", "demo_player", EXAMPLE_KEY, Kind::Steam { period: 30 });
+    let mut steam = account(
+        "Steam",
+        "demo_player",
+        EXAMPLE_KEY,
+        Kind::Steam { period: 30 },
+    );
     steam.digits = 5;
 
     vec![
-        account("Example", "alice@example.com", EXAMPLE_KEY, Kind::Totp { period: 30 }),
-        account("Example Bank", "alice", RFC_KEY_20, Kind::Totp { period: 60 }),
+        account(
+            "Example",
+            "alice@example.com",
+            EXAMPLE_KEY,
+            Kind::Totp { period: 30 },
+        ),
+        account(
+            "Example Bank",
+            "alice",
+            RFC_KEY_20,
+            Kind::Totp { period: 60 },
+        ),
         sha256,
-        account("Quick Demo", "ten-seconds", RFC_KEY_20, Kind::Totp { period: 10 }),
+        account(
+            "Quick Demo",
+            "ten-seconds",
+            RFC_KEY_20,
+            Kind::Totp { period: 10 },
+        ),
         steam,
-        account("RFC 4226", "hotp@example.com", RFC_KEY_20, Kind::Hotp { counter: 0 }),
+        account(
+            "RFC 4226",
+            "hotp@example.com",
+            RFC_KEY_20,
+            Kind::Hotp { counter: 0 },
+        ),
     ]
 }

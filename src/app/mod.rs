@@ -46,15 +46,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn vault_path(options: &GlobalOptions) -> Result<PathBuf> {
     match &options.vault {
         Some(path) => Ok(path.clone()),
-        None => Vault::default_path()
-            .context("No data folder is known for this user; pass --vault PATH or set TESSERA_VAULT"),
+        None => Vault::default_path().context(
+            "No data folder is known for this user; pass --vault PATH or set TESSERA_VAULT",
+        ),
     }
 }
 
 fn open_vault(options: &GlobalOptions) -> Result<Vault> {
     let path = vault_path(options)?;
     if !path.exists() {
-        bail!("No vault at {}; create one with `tessera init`.", path.display());
+        bail!(
+            "No vault at {}; create one with `tessera init`.",
+            path.display()
+        );
     }
     let key = unlock::key_to_open(options, &path)?;
     let vault = Vault::open(&path, key)?;
@@ -77,9 +81,15 @@ fn open_interface(options: &GlobalOptions) -> Result<ExitCode> {
 
 fn offer_to_create(options: &GlobalOptions, path: &Path) -> Result<Vault> {
     if !io::stdin().is_terminal() {
-        bail!("No vault at {}; create one with `tessera init`.", path.display());
+        bail!(
+            "No vault at {}; create one with `tessera init`.",
+            path.display()
+        );
     }
-    if !confirm(&format!("No vault at {}. Create one now?", path.display()), true)? {
+    if !confirm(
+        &format!("No vault at {}. Create one now?", path.display()),
+        true,
+    )? {
         bail!("No vault was created.");
     }
     create_vault(options, path, &[])
@@ -117,8 +127,13 @@ fn create_vault(options: &GlobalOptions, path: &Path, recipients: &[String]) -> 
         for identity in &identities {
             if !identity.exists() {
                 let public = vault::generate_identity_file(identity)?;
-                println!("Generated a new age identity at {} ({public}).", identity.display());
-                println!("Keep a copy of it somewhere safe: without it the vault cannot be opened.");
+                println!(
+                    "Generated a new age identity at {} ({public}).",
+                    identity.display()
+                );
+                println!(
+                    "Keep a copy of it somewhere safe: without it the vault cannot be opened."
+                );
             }
         }
         Key::Identities(identities)
@@ -138,7 +153,11 @@ fn add(options: &GlobalOptions, uri: Option<&str>) -> Result<ExitCode> {
     let mut accounts = Vec::new();
     for (line, uri) in uris.iter().enumerate() {
         let parsed = Account::from_uri(uri).with_context(|| {
-            if uris.len() > 1 { format!("Line {} is not a usable URI", line + 1) } else { "The URI is not usable".to_owned() }
+            if uris.len() > 1 {
+                format!("Line {} is not a usable URI", line + 1)
+            } else {
+                "The URI is not usable".to_owned()
+            }
         })?;
         accounts.push(parsed);
     }
@@ -266,7 +285,10 @@ fn remove(options: &GlobalOptions, query: &str, yes: bool) -> Result<ExitCode> {
         if !io::stdin().is_terminal() {
             bail!("Removing {summary} needs confirmation; pass --yes to remove it without asking.");
         }
-        if !confirm(&format!("Remove {summary}? Its codes cannot be recovered."), false)? {
+        if !confirm(
+            &format!("Remove {summary}? Its codes cannot be recovered."),
+            false,
+        )? {
             println!("Nothing was removed.");
             return Ok(ExitCode::SUCCESS);
         }
@@ -284,5 +306,9 @@ fn confirm(question: &str, default_yes: bool) -> Result<bool> {
     let mut answer = String::new();
     io::stdin().read_line(&mut answer)?;
     let answer = answer.trim().to_lowercase();
-    Ok(if answer.is_empty() { default_yes } else { answer == "y" || answer == "yes" })
+    Ok(if answer.is_empty() {
+        default_yes
+    } else {
+        answer == "y" || answer == "yes"
+    })
 }

@@ -33,9 +33,13 @@ pub fn find<'a>(entries: &'a [Entry], query: &str) -> Found<'a> {
 
 fn is_exact(entry: &Entry, query: &str) -> bool {
     let account = &entry.account;
-    [account.issuer.as_str(), account.name.as_str(), account.label().as_str()]
-        .iter()
-        .any(|field| !field.is_empty() && field.to_lowercase() == query)
+    [
+        account.issuer.as_str(),
+        account.name.as_str(),
+        account.label().as_str(),
+    ]
+    .iter()
+    .any(|field| !field.is_empty() && field.to_lowercase() == query)
 }
 
 fn one_or_several(mut matches: Vec<&Entry>) -> Found<'_> {

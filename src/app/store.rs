@@ -46,12 +46,17 @@ fn refuse_duplicate(entries: &[Entry], account: &Account) -> Result<()> {
 fn hotp_counter(entry: &Entry) -> Result<u64> {
     match entry.account.kind {
         Kind::Hotp { counter } => Ok(counter),
-        _ => bail!("{} is not a counter-based (HOTP) account.", entry.account.label()),
+        _ => bail!(
+            "{} is not a counter-based (HOTP) account.",
+            entry.account.label()
+        ),
     }
 }
 
 fn unknown(id: &str) -> anyhow::Error {
-    anyhow::anyhow!("The account {id} is no longer in the vault; another Tessera may have removed it.")
+    anyhow::anyhow!(
+        "The account {id} is no longer in the vault; another Tessera may have removed it."
+    )
 }
 
 impl Store for Vault {
@@ -74,8 +79,13 @@ impl Store for Vault {
     fn next_hotp(&mut self, id: &str, now: u64) -> Result<u64> {
         let entry = self.entry(id).ok_or_else(|| unknown(id))?;
         let counter = hotp_counter(entry)?;
-        self.update(id, now, |e| e.account.kind = Kind::Hotp { counter: counter + 1 });
-        self.save(now).context("The HOTP counter was not saved, so no code is shown")?;
+        self.update(id, now, |e| {
+            e.account.kind = Kind::Hotp {
+                counter: counter + 1,
+            }
+        });
+        self.save(now)
+            .context("The HOTP counter was not saved, so no code is shown")?;
         Ok(counter)
     }
 
@@ -92,7 +102,10 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     pub fn new(accounts: Vec<Account>, now: u64) -> Self {
-        let mut store = MemoryStore { entries: Vec::new(), next_id: 1 };
+        let mut store = MemoryStore {
+            entries: Vec::new(),
+            next_id: 1,
+        };
         for account in accounts {
             store.push(account, now);
         }
@@ -115,7 +128,10 @@ impl MemoryStore {
     }
 
     fn position(&self, id: &str) -> Result<usize> {
-        self.entries.iter().position(|e| e.id == id).ok_or_else(|| unknown(id))
+        self.entries
+            .iter()
+            .position(|e| e.id == id)
+            .ok_or_else(|| unknown(id))
     }
 }
 
@@ -139,7 +155,9 @@ impl Store for MemoryStore {
         let index = self.position(id)?;
         let entry = &mut self.entries[index];
         let counter = hotp_counter(entry)?;
-        entry.account.kind = Kind::Hotp { counter: counter + 1 };
+        entry.account.kind = Kind::Hotp {
+            counter: counter + 1,
+        };
         entry.updated = now;
         Ok(counter)
     }

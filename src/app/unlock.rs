@@ -19,7 +19,11 @@ pub fn identities(options: &GlobalOptions) -> Vec<PathBuf> {
         return options.identity.clone();
     }
     std::env::var_os("TESSERA_IDENTITY")
-        .map(|value| std::env::split_paths(&value).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|value| {
+            std::env::split_paths(&value)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -64,14 +68,19 @@ pub fn read_passphrase_file(file: &Path) -> Result<SecretString> {
         .with_context(|| format!("Cannot read the passphrase file {}", file.display()))?;
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
-        bail!("The passphrase file {} is empty; put the passphrase on its first line.", file.display());
+        bail!(
+            "The passphrase file {} is empty; put the passphrase on its first line.",
+            file.display()
+        );
     }
     Ok(SecretString::from(line.to_owned()))
 }
 
 fn prompt_passphrase(prompt: &str) -> Result<SecretString> {
     if !std::io::stdin().is_terminal() {
-        bail!("No terminal to ask for the passphrase; pass --passphrase-file FILE or --identity FILE.");
+        bail!(
+            "No terminal to ask for the passphrase; pass --passphrase-file FILE or --identity FILE."
+        );
     }
     let typed = Zeroizing::new(
         rpassword::prompt_password(prompt).context("Could not read the passphrase")?,
@@ -86,16 +95,26 @@ fn prompt_passphrase(prompt: &str) -> Result<SecretString> {
 /// vault is encrypted to recipients. Unreadable or armored files say false,
 /// leaving the real error to the vault.
 fn uses_recipients(path: &Path) -> bool {
-    let Ok(mut file) = fs::File::open(path) else { return false };
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
     let mut head = vec![0; 4096];
-    let Ok(len) = file.read(&mut head) else { return false };
+    let Ok(len) = file.read(&mut head) else {
+        return false;
+    };
     header_uses_recipients(&head[..len])
 }
 
 fn header_uses_recipients(head: &[u8]) -> bool {
-    let Some(rest) = head.strip_prefix(b"age-encryption.org/v1\n") else { return false };
-    let header_lines = rest.split(|&b| b == b'\n').take_while(|line| !line.starts_with(b"---"));
-    let mut stanzas = header_lines.filter(|line| line.starts_with(b"-> ")).peekable();
+    let Some(rest) = head.strip_prefix(b"age-encryption.org/v1\n") else {
+        return false;
+    };
+    let header_lines = rest
+        .split(|&b| b == b'\n')
+        .take_while(|line| !line.starts_with(b"---"));
+    let mut stanzas = header_lines
+        .filter(|line| line.starts_with(b"-> "))
+        .peekable();
     stanzas.peek().is_some() && !stanzas.any(|line| line.starts_with(b"-> scrypt "))
 }
 

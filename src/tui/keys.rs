@@ -81,7 +81,9 @@ fn text_field(key: &KeyEvent) -> Option<Action> {
         KeyCode::Enter => Some(Action::Submit),
         KeyCode::Esc => Some(Action::Cancel),
         KeyCode::Backspace => Some(Action::Backspace),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Input(c)),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Action::Input(c))
+        }
         _ => None,
     }
 }
@@ -96,14 +98,26 @@ mod tests {
 
     #[test]
     fn letters_are_commands_in_the_list_but_text_in_the_filter() {
-        assert_eq!(action_for(&press(KeyCode::Char('q')), &Mode::Normal), Some(Action::Quit));
-        assert_eq!(action_for(&press(KeyCode::Char('q')), &Mode::Filter), Some(Action::Input('q')));
+        assert_eq!(
+            action_for(&press(KeyCode::Char('q')), &Mode::Normal),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(&press(KeyCode::Char('q')), &Mode::Filter),
+            Some(Action::Input('q'))
+        );
     }
 
     #[test]
     fn enter_copies_from_the_list_and_the_filter() {
-        assert_eq!(action_for(&press(KeyCode::Enter), &Mode::Normal), Some(Action::Copy));
-        assert_eq!(action_for(&press(KeyCode::Enter), &Mode::Filter), Some(Action::Submit));
+        assert_eq!(
+            action_for(&press(KeyCode::Enter), &Mode::Normal),
+            Some(Action::Copy)
+        );
+        assert_eq!(
+            action_for(&press(KeyCode::Enter), &Mode::Filter),
+            Some(Action::Submit)
+        );
     }
 
     #[test]
@@ -112,7 +126,10 @@ mod tests {
             action_for(&press(KeyCode::Char('y')), &Mode::ConfirmDelete),
             Some(Action::ConfirmDelete)
         );
-        assert_eq!(action_for(&press(KeyCode::Enter), &Mode::ConfirmDelete), Some(Action::Cancel));
+        assert_eq!(
+            action_for(&press(KeyCode::Enter), &Mode::ConfirmDelete),
+            Some(Action::Cancel)
+        );
     }
 
     #[test]

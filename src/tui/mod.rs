@@ -70,7 +70,11 @@ fn event_loop(
         loop {
             let event = event::read()?;
             if let Some(action) = keys::action_for(&event, &app.mode) {
-                let mut cx = Context { store: &mut *store, copier: &mut *copier, now: now_unix(0) };
+                let mut cx = Context {
+                    store: &mut *store,
+                    copier: &mut *copier,
+                    now: now_unix(0),
+                };
                 app.update(action, &mut cx);
             }
             dirty = true;
@@ -86,6 +90,8 @@ fn draw(screen: &mut Screen, app: &mut App, store: &dyn Store, now: u64) -> Resu
     let area = Rect::new(0, 0, size.width, size.height);
     let count = filter::visible_entries(store.entries(), &app.filter).len();
     app.fit(view::list_height(area), count);
-    screen.terminal.draw(|frame| view::render(frame, app, store, now))?;
+    screen
+        .terminal
+        .draw(|frame| view::render(frame, app, store, now))?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use zeroize::Zeroizing;
 
-use super::filter::visible_entries;
 use super::Copier;
+use super::filter::visible_entries;
 use crate::app::describe;
 use crate::app::store::Store;
 use crate::otp::{Account, Code, Kind};
@@ -174,11 +174,19 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, now: u64) {
-        self.status = Some(Status { text: text.into(), is_error: false, since: now });
+        self.status = Some(Status {
+            text: text.into(),
+            is_error: false,
+            since: now,
+        });
     }
 
     fn complain(&mut self, text: impl Into<String>, now: u64) {
-        self.status = Some(Status { text: text.into(), is_error: true, since: now });
+        self.status = Some(Status {
+            text: text.into(),
+            is_error: true,
+            since: now,
+        });
     }
 
     /// The id and account of the selected row, if any.
@@ -213,13 +221,21 @@ impl App {
     }
 
     fn reveal_selected(&mut self, cx: &mut Context<'_>) {
-        let Some((id, account)) = self.selected_entry(cx.store) else { return };
+        let Some((id, account)) = self.selected_entry(cx.store) else {
+            return;
+        };
         if !matches!(account.kind, Kind::Hotp { .. }) {
             self.say("Time-based codes are always shown; Enter copies.", cx.now);
             return;
         }
         if self.generate_hotp(&id, &account, cx).is_some() {
-            self.say(format!("New HOTP code for {}; the counter was saved.", account.label()), cx.now);
+            self.say(
+                format!(
+                    "New HOTP code for {}; the counter was saved.",
+                    account.label()
+                ),
+                cx.now,
+            );
         }
     }
 
@@ -230,7 +246,13 @@ impl App {
                 let mut at_counter = account.clone();
                 at_counter.kind = Kind::Hotp { counter };
                 let code = at_counter.code_at(cx.now);
-                self.revealed.insert(id.to_owned(), Revealed { counter, code: code.clone() });
+                self.revealed.insert(
+                    id.to_owned(),
+                    Revealed {
+                        counter,
+                        code: code.clone(),
+                    },
+                );
                 Some(code)
             }
             Err(error) => {
@@ -247,7 +269,11 @@ impl App {
     }
 
     fn toggle_help(&mut self) {
-        self.mode = if self.mode == Mode::Help { Mode::Normal } else { Mode::Help };
+        self.mode = if self.mode == Mode::Help {
+            Mode::Normal
+        } else {
+            Mode::Help
+        };
     }
 
     fn open_add(&mut self, text: String) {
@@ -369,7 +395,9 @@ impl App {
     }
 
     fn delete(&mut self, cx: &mut Context<'_>) {
-        let Some((id, summary)) = self.pending_delete.take() else { return };
+        let Some((id, summary)) = self.pending_delete.take() else {
+            return;
+        };
         self.mode = Mode::Normal;
         match cx.store.remove(&id, cx.now) {
             Ok(()) => {

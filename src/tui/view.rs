@@ -37,7 +37,11 @@ fn layout(area: Rect) -> [Rect; 5] {
 
 /// How many entries fit in the list at this window size.
 pub fn list_height(area: Rect) -> usize {
-    if too_small(area) { 0 } else { usize::from(layout(area)[2].height) }
+    if too_small(area) {
+        0
+    } else {
+        usize::from(layout(area)[2].height)
+    }
 }
 
 fn too_small(area: Rect) -> bool {
@@ -121,7 +125,10 @@ fn render_list(
         let text = if entries.is_empty() {
             " No accounts yet. Press a and paste the otpauth:// link a site gives you.".to_owned()
         } else {
-            format!(" Nothing matches \"{}\". Esc clears the search.", app.filter)
+            format!(
+                " Nothing matches \"{}\". Esc clears the search.",
+                app.filter
+            )
         };
         frame.render_widget(Paragraph::new(text).dim().wrap(Wrap { trim: false }), area);
         return;
@@ -158,13 +165,20 @@ fn entry_row<'a>(
 ) -> Row<'a> {
     let account = &entry.account;
     let marker = if selected { "▶ " } else { "  " };
-    let issuer = if account.issuer.is_empty() { "—" } else { account.issuer.as_str() };
+    let issuer = if account.issuer.is_empty() {
+        "—"
+    } else {
+        account.issuer.as_str()
+    };
     let mut cells = vec![Cell::from(Line::from(vec![
         Span::styled(marker, Style::new().fg(ACCENT)),
         Span::styled(issuer, Style::new().bold()),
     ]))];
     if wide {
-        cells.push(Cell::from(Span::styled(account.name.as_str(), Style::new().dim())));
+        cells.push(Cell::from(Span::styled(
+            account.name.as_str(),
+            Style::new().dim(),
+        )));
     }
 
     let (code, timer) = match account.kind {
@@ -175,16 +189,27 @@ fn entry_row<'a>(
     cells.push(timer);
 
     let row = Row::new(cells);
-    if selected { row.style(Style::new().bg(Color::Rgb(40, 44, 52))) } else { row }
+    if selected {
+        row.style(Style::new().bg(Color::Rgb(40, 44, 52)))
+    } else {
+        row
+    }
 }
 
 fn totp_cells<'a>(entry: &Entry, now: u64, bar_width: u16) -> (Cell<'a>, Cell<'a>) {
     let account = &entry.account;
     let period = account.period().unwrap_or(30);
     let left = account.seconds_left(now).unwrap_or(0);
-    let colour = if left <= WARN_SECONDS { Color::Red } else { Color::Green };
+    let colour = if left <= WARN_SECONDS {
+        Color::Red
+    } else {
+        Color::Green
+    };
 
-    let code = Span::styled(account.code_at(now).grouped(), Style::new().fg(colour).bold());
+    let code = Span::styled(
+        account.code_at(now).grouped(),
+        Style::new().fg(colour).bold(),
+    );
     let mut timer = Vec::new();
     if bar_width > 0 {
         timer.push(Span::styled(
@@ -199,12 +224,21 @@ fn totp_cells<'a>(entry: &Entry, now: u64, bar_width: u16) -> (Cell<'a>, Cell<'a
 fn hotp_cells<'a>(entry: &Entry, app: &App, counter: u64) -> (Cell<'a>, Cell<'a>) {
     match app.revealed.get(&entry.id) {
         Some(revealed) => (
-            Cell::from(Span::styled(revealed.code.grouped(), Style::new().fg(Color::Yellow).bold())),
-            Cell::from(Span::styled(format!("#{}", revealed.counter), Style::new().dim())),
+            Cell::from(Span::styled(
+                revealed.code.grouped(),
+                Style::new().fg(Color::Yellow).bold(),
+            )),
+            Cell::from(Span::styled(
+                format!("#{}", revealed.counter),
+                Style::new().dim(),
+            )),
         ),
         None => (
             Cell::from(Span::styled("••• •••", Style::new().dim())),
-            Cell::from(Span::styled(format!("#{counter}  r: show"), Style::new().dim())),
+            Cell::from(Span::styled(
+                format!("#{counter}  r: show"),
+                Style::new().dim(),
+            )),
         ),
     }
 }
@@ -231,7 +265,11 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, now: u64) {
     if !status.is_error && now.saturating_sub(status.since) > STATUS_SECONDS {
         return;
     }
-    let style = if status.is_error { Style::new().fg(Color::Red) } else { Style::new().fg(Color::Green) };
+    let style = if status.is_error {
+        Style::new().fg(Color::Red)
+    } else {
+        Style::new().fg(Color::Green)
+    };
     frame.render_widget(Line::styled(format!(" {}", status.text), style), area);
 }
 
@@ -246,14 +284,23 @@ fn render_keys(frame: &mut Frame, area: Rect, mode: &Mode) {
             ("?", "keys"),
             ("q", "quit"),
         ],
-        Mode::Filter => &[("type", "to search"), ("↑↓", "move"), ("Enter", "copy"), ("Tab", "keep"), ("Esc", "clear")],
+        Mode::Filter => &[
+            ("type", "to search"),
+            ("↑↓", "move"),
+            ("Enter", "copy"),
+            ("Tab", "keep"),
+            ("Esc", "clear"),
+        ],
         Mode::Add => &[("Enter", "save"), ("Esc", "cancel")],
         Mode::ConfirmDelete => &[("y", "delete"), ("any other key", "keep")],
         Mode::Help => &[("any key", "close")],
     };
     let mut spans = Vec::new();
     for (key, what) in keys {
-        spans.push(Span::styled(format!(" {key}"), Style::new().fg(ACCENT).bold()));
+        spans.push(Span::styled(
+            format!(" {key}"),
+            Style::new().fg(ACCENT).bold(),
+        ));
         spans.push(Span::styled(format!(" {what} "), Style::new().dim()));
     }
     frame.render_widget(Line::from(spans), area);
@@ -292,14 +339,27 @@ fn render_add(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
     ];
     match &dialog.preview {
-        Ok(summary) => lines.push(Line::styled(format!("✓ {summary}"), Style::new().fg(Color::Green))),
-        Err(why) if !why.is_empty() => lines.push(Line::styled(format!("✗ {why}"), Style::new().fg(Color::Red))),
+        Ok(summary) => lines.push(Line::styled(
+            format!("✓ {summary}"),
+            Style::new().fg(Color::Green),
+        )),
+        Err(why) if !why.is_empty() => lines.push(Line::styled(
+            format!("✗ {why}"),
+            Style::new().fg(Color::Red),
+        )),
         Err(_) => {}
     }
     for warning in &dialog.warnings {
-        lines.push(Line::styled(format!("! {warning}"), Style::new().fg(Color::Yellow)));
+        lines.push(Line::styled(
+            format!("! {warning}"),
+            Style::new().fg(Color::Yellow),
+        ));
     }
-    let hint = if dialog.preview.is_ok() { "Enter saves it · Esc cancels" } else { "Esc cancels" };
+    let hint = if dialog.preview.is_ok() {
+        "Enter saves it · Esc cancels"
+    } else {
+        "Esc cancels"
+    };
     lines.push(Line::styled(hint, Style::new().dim()));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -327,14 +387,23 @@ fn tail(text: &str, width: usize) -> String {
 }
 
 fn render_confirm_delete(frame: &mut Frame, area: Rect, app: &App) {
-    let Some((_, summary)) = &app.pending_delete else { return };
+    let Some((_, summary)) = &app.pending_delete else {
+        return;
+    };
     let inner = popup(frame, area, 64, 7, "Delete");
     let lines = vec![
-        Line::from(vec![Span::raw("Delete "), Span::styled(summary.as_str(), Style::new().bold()), Span::raw("?")]),
+        Line::from(vec![
+            Span::raw("Delete "),
+            Span::styled(summary.as_str(), Style::new().bold()),
+            Span::raw("?"),
+        ]),
         Line::raw("Without its secret you cannot get these codes back."),
         Line::raw(""),
         Line::from(vec![
-            Span::styled("y", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                "y",
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
             Span::raw(" deletes · any other key keeps it"),
         ]),
     ];
