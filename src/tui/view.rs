@@ -426,7 +426,7 @@ fn render_help(frame: &mut Frame, area: Rect) {
         ("q, Ctrl-C", "quit"),
         ("", "Pasting a link anywhere opens the add dialog."),
     ];
-    let inner = popup(frame, area, 62, 17, "Keys");
+    let inner = popup(frame, area, 62, 15, "Keys");
     let lines: Vec<Line> = KEYS
         .iter()
         .map(|(key, what)| {
