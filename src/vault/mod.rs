@@ -60,7 +60,10 @@ impl Vault {
         recipients: &[String],
         now: u64,
     ) -> Result<Vault, VaultError> {
-        unimplemented!("{path:?} {} {now}", recipients.len() + usize::from(matches!(key, Key::Passphrase(_))))
+        unimplemented!(
+            "{path:?} {} {now}",
+            recipients.len() + usize::from(matches!(key, Key::Passphrase(_)))
+        )
     }
 
     /// Decrypts and parses the vault at `path`.
