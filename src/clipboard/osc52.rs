@@ -109,7 +109,7 @@ mod tests {
         let passthroughs: Vec<&[u8]> = wrapped.chunks(SCREEN_CHUNK + 4).collect();
         let joined: Vec<u8> = passthroughs
             .iter()
-            .flat_map(|piece| {
+            .filter_map(|piece| {
                 piece
                     .strip_prefix(b"\x1bP")
                     .and_then(|p| p.strip_suffix(ST))

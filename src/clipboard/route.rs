@@ -9,21 +9,39 @@ use super::Method;
 const NATIVE_DISPLAY: bool = cfg!(any(target_os = "macos", windows));
 
 /// What the process can see of where it runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Environment {
     /// Running over SSH (`SSH_TTY` or `SSH_CONNECTION`): the system clipboard,
     /// even a forwarded X11 one, is the remote machine's, not the user's.
     pub ssh: bool,
-    /// A system clipboard is reachable: always on macOS/Windows, otherwise
-    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
-    pub display: bool,
-    /// `WAYLAND_DISPLAY` is set (Linux and BSD); copies there need a server
-    /// thread to outlive the call, see [`super::Clipboard::copy_and_wait`].
-    pub wayland: bool,
-    /// Inside tmux (`TMUX`).
-    pub tmux: bool,
-    /// Inside GNU screen (`STY` set and `TERM` starts with `screen`).
-    pub screen: bool,
+    /// Which system clipboard is reachable, if any.
+    pub display: DisplayServer,
+    /// The terminal multiplexer between us and the terminal, if any.
+    pub multiplexer: Multiplexer,
+}
+
+/// Where the system clipboard lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisplayServer {
+    /// Neither `DISPLAY` nor `WAYLAND_DISPLAY` (Linux and BSD).
+    None,
+    /// `DISPLAY` only.
+    X11,
+    /// `WAYLAND_DISPLAY`; copies there need a serving thread to outlive the
+    /// call, see [`super::Clipboard::copy_and_wait`].
+    Wayland,
+    /// macOS and Windows, which always have one.
+    Native,
+}
+
+/// A terminal multiplexer that stands between us and the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Multiplexer {
+    None,
+    /// `TMUX` is set; wins over screen when both are.
+    Tmux,
+    /// GNU screen: `STY` is set and `TERM` starts with `screen`.
+    Screen,
 }
 
 impl Environment {
@@ -39,15 +57,34 @@ impl Environment {
         let set = |name: &str| var(name).is_some_and(|value| !value.is_empty());
         let term_is_screen =
             var("TERM").is_some_and(|term| term.to_string_lossy().starts_with("screen"));
-        let wayland = !native_display && set("WAYLAND_DISPLAY");
+
+        let display = if native_display {
+            DisplayServer::Native
+        } else if set("WAYLAND_DISPLAY") {
+            DisplayServer::Wayland
+        } else if set("DISPLAY") {
+            DisplayServer::X11
+        } else {
+            DisplayServer::None
+        };
+        let multiplexer = if set("TMUX") {
+            Multiplexer::Tmux
+        } else if set("STY") && term_is_screen {
+            Multiplexer::Screen
+        } else {
+            Multiplexer::None
+        };
 
         Environment {
             ssh: set("SSH_TTY") || set("SSH_CONNECTION"),
-            display: native_display || wayland || set("DISPLAY"),
-            wayland,
-            tmux: set("TMUX"),
-            screen: set("STY") && term_is_screen,
+            display,
+            multiplexer,
         }
+    }
+
+    /// Whether a system clipboard is reachable at all.
+    pub fn has_display(self) -> bool {
+        self.display != DisplayServer::None
     }
 }
 
@@ -58,8 +95,10 @@ pub enum Wrap {
     /// The bare sequence, for a terminal we talk to directly.
     Plain,
     /// tmux DCS passthrough followed by the bare sequence: the first reaches
-    /// the terminal when `allow-passthrough` is on, the second is taken into a
-    /// tmux buffer and forwarded when `set-clipboard` is `on`.
+    /// the terminal when `allow-passthrough` is on (always before tmux 3.3),
+    /// the second is taken into a tmux buffer and forwarded when
+    /// `set-clipboard` is `on`. With tmux 3.3+ defaults neither gets through,
+    /// which is why the tmux route prefers `load-buffer -w`.
     Tmux,
     /// GNU screen DCS passthrough.
     Screen,
@@ -80,34 +119,25 @@ pub enum Route {
 
 /// Decides how to copy. `Auto` uses the system clipboard on a local display
 /// and the terminal (tmux, screen or OSC 52) over SSH or without a display.
-/// tmux wins over screen when both variables are set.
-pub fn route(method: Method, env: &Environment) -> Route {
+pub fn route(method: Method, env: Environment) -> Route {
+    let wrap = match env.multiplexer {
+        Multiplexer::None => Wrap::Plain,
+        Multiplexer::Tmux => Wrap::Tmux,
+        Multiplexer::Screen => Wrap::Screen,
+    };
+    let in_tmux = env.multiplexer == Multiplexer::Tmux;
+
     match method {
-        Method::Auto if env.ssh || !env.display => terminal_route(env),
+        Method::Auto if (env.ssh || !env.has_display()) && in_tmux => {
+            Route::TmuxBuffer { fallback: true }
+        }
+        Method::Auto if env.ssh || !env.has_display() => Route::Osc52(wrap),
         Method::Auto => Route::System {
-            fallback: Some(wrap_for(env)),
+            fallback: Some(wrap),
         },
         Method::System => Route::System { fallback: None },
-        Method::Osc52 => Route::Osc52(wrap_for(env)),
-        Method::Tmux => Route::TmuxBuffer { fallback: env.tmux },
-    }
-}
-
-fn terminal_route(env: &Environment) -> Route {
-    if env.tmux {
-        Route::TmuxBuffer { fallback: true }
-    } else {
-        Route::Osc52(wrap_for(env))
-    }
-}
-
-fn wrap_for(env: &Environment) -> Wrap {
-    if env.tmux {
-        Wrap::Tmux
-    } else if env.screen {
-        Wrap::Screen
-    } else {
-        Wrap::Plain
+        Method::Osc52 => Route::Osc52(wrap),
+        Method::Tmux => Route::TmuxBuffer { fallback: in_tmux },
     }
 }
 
@@ -117,47 +147,42 @@ mod tests {
 
     const LOCAL_X11: Environment = Environment {
         ssh: false,
-        display: true,
-        wayland: false,
-        tmux: false,
-        screen: false,
+        display: DisplayServer::X11,
+        multiplexer: Multiplexer::None,
     };
     const HEADLESS: Environment = Environment {
-        ssh: false,
-        display: false,
-        wayland: false,
-        tmux: false,
-        screen: false,
+        display: DisplayServer::None,
+        ..LOCAL_X11
     };
     const SSH: Environment = Environment {
         ssh: true,
         ..HEADLESS
     };
+    const TMUX: Multiplexer = Multiplexer::Tmux;
+    const SCREEN: Multiplexer = Multiplexer::Screen;
 
     fn env_of(vars: &[(&str, &str)], native_display: bool) -> Environment {
-        Environment::from_vars(
-            |name| {
-                vars.iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| value.into())
-            },
-            native_display,
-        )
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, v)| v.into())
+        };
+        Environment::from_vars(lookup, native_display)
     }
 
     #[test]
     fn auto_over_ssh_with_forwarded_x11_still_uses_osc52() {
         let env = Environment {
-            display: true,
+            display: DisplayServer::X11,
             ..SSH
         };
-        assert_eq!(route(Method::Auto, &env), Route::Osc52(Wrap::Plain));
+        assert_eq!(route(Method::Auto, env), Route::Osc52(Wrap::Plain));
     }
 
     #[test]
     fn auto_on_a_local_x11_display_uses_the_system_clipboard_with_osc52_fallback() {
         assert_eq!(
-            route(Method::Auto, &LOCAL_X11),
+            route(Method::Auto, LOCAL_X11),
             Route::System {
                 fallback: Some(Wrap::Plain)
             }
@@ -166,9 +191,24 @@ mod tests {
 
     #[test]
     fn auto_in_tmux_over_ssh_uses_the_tmux_buffer() {
-        let env = Environment { tmux: true, ..SSH };
+        let env = Environment {
+            multiplexer: TMUX,
+            ..SSH
+        };
         assert_eq!(
-            route(Method::Auto, &env),
+            route(Method::Auto, env),
+            Route::TmuxBuffer { fallback: true }
+        );
+    }
+
+    #[test]
+    fn auto_in_tmux_without_a_display_uses_the_tmux_buffer() {
+        let env = Environment {
+            multiplexer: TMUX,
+            ..HEADLESS
+        };
+        assert_eq!(
+            route(Method::Auto, env),
             Route::TmuxBuffer { fallback: true }
         );
     }
@@ -176,11 +216,11 @@ mod tests {
     #[test]
     fn auto_in_local_tmux_with_a_display_uses_the_system_clipboard() {
         let env = Environment {
-            tmux: true,
+            multiplexer: TMUX,
             ..LOCAL_X11
         };
         assert_eq!(
-            route(Method::Auto, &env),
+            route(Method::Auto, env),
             Route::System {
                 fallback: Some(Wrap::Tmux)
             }
@@ -190,48 +230,44 @@ mod tests {
     #[test]
     fn auto_in_screen_over_ssh_uses_screen_passthrough() {
         let env = Environment {
-            screen: true,
+            multiplexer: SCREEN,
             ..SSH
         };
-        assert_eq!(route(Method::Auto, &env), Route::Osc52(Wrap::Screen));
+        assert_eq!(route(Method::Auto, env), Route::Osc52(Wrap::Screen));
     }
 
     #[test]
     fn auto_without_any_display_uses_osc52() {
-        assert_eq!(route(Method::Auto, &HEADLESS), Route::Osc52(Wrap::Plain));
-    }
-
-    #[test]
-    fn tmux_inside_screen_is_handled_as_tmux() {
-        let env = Environment {
-            tmux: true,
-            screen: true,
-            ..SSH
-        };
-        assert_eq!(route(Method::Osc52, &env), Route::Osc52(Wrap::Tmux));
+        assert_eq!(route(Method::Auto, HEADLESS), Route::Osc52(Wrap::Plain));
     }
 
     #[test]
     fn forced_system_has_no_fallback_even_over_ssh() {
-        assert_eq!(
-            route(Method::System, &SSH),
-            Route::System { fallback: None }
-        );
+        assert_eq!(route(Method::System, SSH), Route::System { fallback: None });
     }
 
     #[test]
     fn forced_osc52_on_a_local_display_still_wraps_for_screen() {
         let env = Environment {
-            screen: true,
+            multiplexer: SCREEN,
             ..LOCAL_X11
         };
-        assert_eq!(route(Method::Osc52, &env), Route::Osc52(Wrap::Screen));
+        assert_eq!(route(Method::Osc52, env), Route::Osc52(Wrap::Screen));
+    }
+
+    #[test]
+    fn forced_osc52_in_tmux_wraps_for_tmux() {
+        let env = Environment {
+            multiplexer: TMUX,
+            ..LOCAL_X11
+        };
+        assert_eq!(route(Method::Osc52, env), Route::Osc52(Wrap::Tmux));
     }
 
     #[test]
     fn forced_tmux_outside_tmux_has_no_passthrough_fallback() {
         assert_eq!(
-            route(Method::Tmux, &LOCAL_X11),
+            route(Method::Tmux, LOCAL_X11),
             Route::TmuxBuffer { fallback: false }
         );
     }
@@ -245,18 +281,21 @@ mod tests {
     #[test]
     fn empty_display_variables_do_not_count_as_a_display() {
         let env = env_of(&[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")], false);
-        assert!(!env.display);
+        assert_eq!(env.display, DisplayServer::None);
     }
 
     #[test]
-    fn wayland_display_alone_is_a_wayland_display() {
-        let env = env_of(&[("WAYLAND_DISPLAY", "wayland-0")], false);
-        assert_eq!((env.display, env.wayland), (true, true));
+    fn wayland_wins_over_xwayland_display() {
+        let env = env_of(
+            &[("WAYLAND_DISPLAY", "wayland-0"), ("DISPLAY", ":0")],
+            false,
+        );
+        assert_eq!(env.display, DisplayServer::Wayland);
     }
 
     #[test]
     fn macos_and_windows_always_have_a_display() {
-        assert!(env_of(&[], true).display);
+        assert_eq!(env_of(&[], true).display, DisplayServer::Native);
     }
 
     #[test]
@@ -272,12 +311,19 @@ mod tests {
             &[("STY", "1234.pts-0.host"), ("TERM", "xterm-256color")],
             false,
         );
-        assert_eq!((inside.screen, stale.screen), (true, false));
+        assert_eq!(
+            (inside.multiplexer, stale.multiplexer),
+            (SCREEN, Multiplexer::None)
+        );
     }
 
     #[test]
-    fn tmux_variable_marks_tmux() {
-        let env = env_of(&[("TMUX", "/tmp/tmux-1000/default,4242,0")], false);
-        assert!(env.tmux);
+    fn tmux_inside_screen_is_handled_as_tmux() {
+        let vars = [
+            ("TMUX", "/tmp/tmux-1000/default,1,0"),
+            ("STY", "1.pts-0.h"),
+            ("TERM", "screen"),
+        ];
+        assert_eq!(env_of(&vars, false).multiplexer, TMUX);
     }
 }
