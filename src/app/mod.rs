@@ -21,6 +21,10 @@ use crate::vault::{self, Entry, Key, Vault};
 use query::Found;
 use store::{MemoryStore, Store};
 
+/// How long `code --copy` keeps serving the system clipboard on Linux, where
+/// the copied text disappears when its owner exits.
+const CLIPBOARD_HOLD: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A query that matched several accounts: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("Several accounts match \"{query}\": {}. Use issuer:account to pick one.", labels.join(", "))]
@@ -270,7 +274,7 @@ fn code(options: &GlobalOptions, query: &str, at: Option<u64>, copy: bool) -> Re
 
     if copy {
         let mut clipboard = Clipboard::new(options.clipboard);
-        let status = clipboard.copy(code.as_str())?;
+        let status = clipboard.copy_and_wait(code.as_str(), CLIPBOARD_HOLD)?;
         eprintln!("{status}");
     }
     Ok(ExitCode::SUCCESS)
