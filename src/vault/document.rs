@@ -105,15 +105,16 @@ pub(crate) fn parse(plaintext: &[u8]) -> Result<Document, DocumentError> {
 }
 
 /// Serializes to TOML. The output holds every secret, hence `Zeroizing`.
-pub(crate) fn serialize(document: &Document) -> Zeroizing<String> {
+/// `None` if TOML cannot represent the document (the caller must then
+/// write nothing).
+pub(crate) fn serialize(document: &Document) -> Option<Zeroizing<String>> {
     let record = DocumentRecord {
         version: FORMAT_VERSION,
         recipients: document.recipients.clone(),
         entries: document.entries.iter().map(record_from_entry).collect(),
         tombstones: document.tombstones.clone(),
     };
-    // Serializing plain strings, numbers and arrays cannot fail.
-    Zeroizing::new(toml::to_string(&record).unwrap_or_default())
+    toml::to_string(&record).ok().map(Zeroizing::new)
 }
 
 fn document_from_record(record: &DocumentRecord) -> Result<Document, DocumentError> {
@@ -251,7 +252,7 @@ mod tests {
             recipients: vec!["age1xyz".into()],
             ..Document::default()
         };
-        let text = serialize(&doc);
+        let text = serialize(&doc).unwrap();
         assert!(text.starts_with("version = 1\n"), "{}", &*text);
         assert_eq!(parse(text.as_bytes()).unwrap().recipients, ["age1xyz"]);
     }

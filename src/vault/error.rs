@@ -134,6 +134,13 @@ pub enum VaultError {
     #[error("could not encrypt the vault: {reason}")]
     Encrypt { reason: String },
 
+    /// A safety check failed before writing; the file on disk is untouched.
+    #[error("refusing to save: {reason}; nothing was written. Please report this as a bug")]
+    NotSaved { reason: String },
+
+    #[error("no identity file was given; pass one with --identity FILE")]
+    NoIdentities,
+
     // The decrypted document.
     #[error(
         "{} decrypted, but this is not a Tessera vault; check the path",

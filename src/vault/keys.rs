@@ -35,6 +35,9 @@ impl IdentitySet {
     /// Loads every file; encrypted SSH keys ask `prompt` for their passphrase
     /// when (and only if) they are needed to decrypt.
     pub(crate) fn load(paths: &[PathBuf], prompt: &KeyPrompt) -> Result<Self, VaultError> {
+        if paths.is_empty() {
+            return Err(VaultError::NoIdentities);
+        }
         let mut set = IdentitySet {
             identities: Vec::new(),
             paths: paths.to_vec(),
@@ -430,6 +433,14 @@ mod tests {
             set.encrypted_paths_text(),
             fixture("test_ed25519_encrypted").display().to_string()
         );
+    }
+
+    #[test]
+    fn an_empty_identity_list_is_refused() {
+        let err = IdentitySet::load(&[], &KeyPrompt::terminal())
+            .err()
+            .unwrap();
+        assert!(matches!(err, VaultError::NoIdentities), "{err}");
     }
 
     #[test]

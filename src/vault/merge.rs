@@ -13,11 +13,11 @@ use super::Entry;
 use super::document::{Document, Tombstone};
 use crate::otp::{Account, Kind};
 
-/// The merged document, and the ids where our edit was kept over theirs
-/// (still unsaved changes, if the merge happened on reload).
+/// The merged document, and the ids whose merged entry differs from theirs
+/// (our edit won, or our higher HOTP counter was kept): changes still to save.
 pub(crate) struct Merged {
     pub document: Document,
-    pub ours_kept: HashSet<String>,
+    pub still_changed: HashSet<String>,
 }
 
 /// Merges by id. `changed` lists the ids this copy edited since `base`.
@@ -34,7 +34,7 @@ pub(crate) fn merge(
     let theirs_ids: HashSet<&str> = theirs.entries.iter().map(|e| e.id.as_str()).collect();
 
     let mut entries = Vec::with_capacity(theirs.entries.len() + ours.entries.len());
-    let mut ours_kept = HashSet::new();
+    let mut still_changed = HashSet::new();
     for their in &theirs.entries {
         if deleted.contains(their.id.as_str()) {
             continue;
@@ -42,9 +42,9 @@ pub(crate) fn merge(
         match ours_by_id.get(their.id.as_str()) {
             Some(our) if changed.contains(&their.id) => {
                 let base = base_by_id.get(their.id.as_str()).copied();
-                let (picked, kept_ours) = resolve(base, our, their);
-                if kept_ours {
-                    ours_kept.insert(their.id.clone());
+                let picked = resolve(base, our, their);
+                if !same_entry(&picked, their) {
+                    still_changed.insert(their.id.clone());
                 }
                 entries.push(picked);
             }
@@ -64,14 +64,14 @@ pub(crate) fn merge(
             entries,
             tombstones,
         },
-        ours_kept,
+        still_changed,
     }
 }
 
 /// Both sides hold the entry and we changed it. Ours wins if theirs is
 /// untouched since the base, or if ours is strictly newer. Either way the
 /// HOTP counter is the higher of the two: a used code must not come back.
-fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> (Entry, bool) {
+fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> Entry {
     let theirs_untouched = base.is_some_and(|b| same_entry(b, theirs));
     let ours_wins = theirs_untouched || ours.updated > theirs.updated;
     let mut picked = if ours_wins {
@@ -86,7 +86,7 @@ fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> (Entry, bool) 
     ) {
         *counter = a.max(b);
     }
-    (picked, ours_wins)
+    picked
 }
 
 /// Every tombstone of both sides, once per id (the later deletion time).
@@ -232,7 +232,7 @@ mod tests {
         let merged = merge(&base, &ours, &set(&["a"]), &theirs);
 
         assert_eq!(issuers(&merged.document), ["A renamed"]);
-        assert!(merged.ours_kept.contains("a"));
+        assert_eq!(merged.still_changed, set(&["a"]));
     }
 
     #[test]
@@ -244,7 +244,7 @@ mod tests {
         let merged = merge(&base, &ours, &set(&["a", "b"]), &theirs);
 
         assert_eq!(issuers(&merged.document), ["A ours", "B theirs"]);
-        assert_eq!(merged.ours_kept, set(&["a"]));
+        assert_eq!(merged.still_changed, set(&["a"]));
     }
 
     #[test]
@@ -275,6 +275,11 @@ mod tests {
         let picked = &merged.document.entries[0];
         assert_eq!(picked.note, "theirs");
         assert_eq!(picked.account.kind, Kind::Hotp { counter: 9 });
+        assert_eq!(
+            merged.still_changed,
+            set(&["h"]),
+            "the higher counter must still be saved"
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl Vault {
                 path: path.to_owned(),
             });
         }
-        let plaintext = document::serialize(&document);
+        let plaintext = serialize_checked(&document)?;
         let ciphertext = crypto::encrypt(plaintext.as_bytes(), &unlock, &document.recipients)?;
         storage::write_atomic(path, &ciphertext)?;
 
@@ -269,10 +269,10 @@ impl Vault {
         }
 
         let recipients = self.recipients_to_write();
-        let plaintext = document::serialize(&Document {
+        let plaintext = serialize_checked(&Document {
             recipients: recipients.clone(),
             ..self.document.clone()
-        });
+        })?;
         let ciphertext = crypto::encrypt(plaintext.as_bytes(), &self.unlock, &recipients)?;
         if let Some(previous) = &on_disk {
             storage::rotate_backups(&self.path, previous)?;
@@ -307,7 +307,7 @@ impl Vault {
         let theirs = read_document(&self.path, &self.unlock, &bytes)?;
         let merged = merge::merge(&self.base, &self.document, &self.changed, &theirs);
         self.document = merged.document;
-        self.changed = merged.ours_kept;
+        self.changed = merged.still_changed;
         self.dirty = !self.changed.is_empty() || self.has_local_additions_or_deletions(&theirs);
         self.base = theirs;
         self.base_bytes = bytes;
@@ -397,6 +397,26 @@ fn read_document(path: &Path, unlock: &Unlock, ciphertext: &[u8]) -> Result<Docu
             backups: storage::backup_hint(path),
         },
     })
+}
+
+/// Serializes and parses the result back before anything is written: a
+/// vault that would not open again must never replace a good one.
+fn serialize_checked(document: &Document) -> Result<Zeroizing<String>, VaultError> {
+    let plaintext = document::serialize(document).ok_or_else(|| VaultError::NotSaved {
+        reason: "the vault could not be written as TOML".into(),
+    })?;
+    match document::parse(plaintext.as_bytes()) {
+        Ok(back) if back.entries.len() == document.entries.len() => Ok(plaintext),
+        Ok(_) => Err(VaultError::NotSaved {
+            reason: "entries went missing when the vault was read back".into(),
+        }),
+        Err(DocumentError::BadEntry { id, reason }) => Err(VaultError::NotSaved {
+            reason: format!("entry {id} would not read back ({reason})"),
+        }),
+        Err(_) => Err(VaultError::NotSaved {
+            reason: "the written vault would not read back".into(),
+        }),
+    }
 }
 
 /// The identities' own public keys plus the extra recipients, each checked,

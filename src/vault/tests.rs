@@ -576,3 +576,23 @@ fn ids_are_32_hex_digits_and_distinct() {
     assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
     assert_ne!(a, b);
 }
+
+#[test]
+fn a_save_that_would_not_read_back_writes_nothing() {
+    // needs otp URIs: the parser rejects 0 digits, so the entry cannot round-trip.
+    let (dir, path, mut vault) = passphrase_vault("p");
+    let before = fs::read(&path).unwrap();
+    vault.add(
+        Account {
+            digits: 0,
+            ..account("Broken")
+        },
+        NOW,
+    );
+
+    let err = vault.save(NOW).unwrap_err();
+
+    assert!(matches!(err, VaultError::NotSaved { .. }), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(file_names(dir.path()), ["vault.age", "vault.age.lock"]);
+}
