@@ -181,6 +181,11 @@ fn classify(error: DecryptError, unlock: &Unlock, path: &Path) -> VaultError {
             VaultError::WrongPassphrase
         }
         DecryptError::NoMatchingKeys => match unlock {
+            Unlock::Identities(set) if set.passphrase_unanswered() => {
+                VaultError::KeyPassphraseUnread {
+                    paths: set.encrypted_paths_text(),
+                }
+            }
             Unlock::Identities(set) => VaultError::NoMatchingIdentity {
                 paths: set.paths_text(),
             },

@@ -94,6 +94,12 @@ pub enum VaultError {
     SshKeyPassphrase { paths: String },
 
     #[error(
+        "could not read the passphrase for the SSH key ({paths}) from the terminal; \
+         run Tessera in a terminal, or use an identity without a passphrase"
+    )]
+    KeyPassphraseUnread { paths: String },
+
+    #[error(
         "the vault asks for scrypt work factor {required}, above the limit of {limit} \
          Tessera accepts (it would take too long); if you made this file yourself, \
          re-encrypt it with a lower work factor"

@@ -8,6 +8,7 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use age::secrecy::{ExposeSecret, SecretString};
@@ -29,6 +30,7 @@ pub(crate) struct IdentitySet {
     encrypted_paths: Vec<PathBuf>,
     /// Public keys of the identities, as recipient strings.
     recipients: Vec<String>,
+    prompt: KeyPrompt,
 }
 
 impl IdentitySet {
@@ -43,6 +45,7 @@ impl IdentitySet {
             paths: paths.to_vec(),
             encrypted_paths: Vec::new(),
             recipients: Vec::new(),
+            prompt: prompt.clone(),
         };
         let mut encrypted = Vec::new();
         for path in paths {
@@ -78,6 +81,12 @@ impl IdentitySet {
     pub(crate) fn encrypted_paths_text(&self) -> String {
         join_paths(&self.encrypted_paths)
     }
+
+    /// True when an encrypted key's passphrase was needed but could not be
+    /// read (no terminal, or the prompt was cancelled).
+    pub(crate) fn passphrase_unanswered(&self) -> bool {
+        self.prompt.unanswered.load(Ordering::Relaxed)
+    }
 }
 
 /// One identity out of a file.
@@ -93,6 +102,7 @@ struct LoadedKey {
 #[derive(Clone)]
 pub(crate) struct KeyPrompt {
     answer: Arc<Mutex<Option<SecretString>>>,
+    unanswered: Arc<AtomicBool>,
 }
 
 impl KeyPrompt {
@@ -100,6 +110,7 @@ impl KeyPrompt {
     pub(crate) fn terminal() -> Self {
         KeyPrompt {
             answer: Arc::new(Mutex::new(None)),
+            unanswered: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -108,6 +119,7 @@ impl KeyPrompt {
     pub(crate) fn answering(passphrase: &str) -> Self {
         KeyPrompt {
             answer: Arc::new(Mutex::new(Some(SecretString::from(passphrase.to_owned())))),
+            unanswered: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -131,7 +143,11 @@ impl age::Callbacks for KeyPrompt {
             return Some(known.clone());
         }
         let prompt = format!("{} ", strip_isolation_marks(description).trim_end());
-        let typed = SecretString::from(rpassword::prompt_password(prompt).ok()?);
+        let Ok(typed) = rpassword::prompt_password(prompt) else {
+            self.unanswered.store(true, Ordering::Relaxed);
+            return None;
+        };
+        let typed = SecretString::from(typed);
         *answer = Some(typed.clone());
         Some(typed)
     }

@@ -29,7 +29,7 @@ pub use crypto::{DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, WORK_FACTOR_ENV, set_scry
 pub use document::{FORMAT_VERSION, Tombstone};
 pub use error::VaultError;
 pub use keys::generate_identity_file;
-pub use storage::BACKUP_COUNT;
+pub use storage::{BACKUP_COUNT, write_atomic};
 
 use crate::otp::Account;
 use crypto::Unlock;

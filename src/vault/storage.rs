@@ -105,8 +105,8 @@ fn lock_error(path: &Path, error: &io::Error) -> VaultError {
 }
 
 /// Replaces `path` with `bytes`: temp file (0600) in the same folder, fsync,
-/// rename, fsync the folder.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+/// rename, fsync the folder. Every save and every export goes through here.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     let dir = parent_dir(path);
     let mut temp = tempfile::Builder::new()
         .prefix(".tessera-")

@@ -596,3 +596,10 @@ fn a_save_that_would_not_read_back_writes_nothing() {
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(file_names(dir.path()), ["vault.age", "vault.age.lock"]);
 }
+
+#[test]
+fn a_vault_can_move_to_another_thread() {
+    fn assert_send<T: Send>(_: &T) {}
+    let (_dir, _path, vault) = passphrase_vault("p");
+    assert_send(&vault);
+}
