@@ -33,8 +33,24 @@ impl Tmux {
             "{command}; echo \"exited $?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon; sleep 30"
         );
         let started = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24"])
-            .args(["-e", "SSH_TTY=/dev/pts/99", "-e", "SSH_CONNECTION=127.0.0.1 1 127.0.0.1 22"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "80",
+                "-y",
+                "24",
+            ])
+            .args([
+                "-e",
+                "SSH_TTY=/dev/pts/99",
+                "-e",
+                "SSH_CONNECTION=127.0.0.1 1 127.0.0.1 22",
+            ])
             .arg(script)
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
@@ -49,7 +65,11 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux runs")
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
     }
 
     fn screen(&self) -> String {
@@ -71,7 +91,10 @@ impl Tmux {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "waited for {text:?}; the screen shows:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
             sleep(Duration::from_millis(100));
         }
     }
@@ -80,8 +103,15 @@ impl Tmux {
     fn tessera_pid(&self) -> String {
         let pane = self.run(&["display", "-p", "#{pane_pid}"]);
         let pane = String::from_utf8_lossy(&pane.stdout).trim().to_owned();
-        let children = Command::new("pgrep").args(["-P", &pane]).output().expect("pgrep runs");
-        let pid = String::from_utf8_lossy(&children.stdout).lines().next().unwrap_or("").to_owned();
+        let children = Command::new("pgrep")
+            .args(["-P", &pane])
+            .output()
+            .expect("pgrep runs");
+        let pid = String::from_utf8_lossy(&children.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned();
         assert!(!pid.is_empty(), "tessera is not running under pane {pane}");
         pid
     }
@@ -94,9 +124,15 @@ impl Drop for Tmux {
 }
 
 fn tmux_available() -> bool {
-    let found = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "tmux is not installed; .ci/run installs it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is not installed; .ci/run installs it"
+        );
         eprintln!("note: tmux is not installed; skipping the real-terminal test");
     }
     found
@@ -109,7 +145,9 @@ fn demo_command() -> String {
 
 #[test]
 fn demo_shows_live_codes_at_80x24() {
-    let Some(tmux) = Tmux::start("screen", &demo_command()) else { return };
+    let Some(tmux) = Tmux::start("screen", &demo_command()) else {
+        return;
+    };
 
     let screen = tmux.wait_for("6 accounts");
 
@@ -120,9 +158,14 @@ fn demo_shows_live_codes_at_80x24() {
 
 #[test]
 fn over_ssh_in_tmux_enter_copies_the_code_into_tmux() {
-    let Some(tmux) = Tmux::start("copy", &demo_command()) else { return };
+    let Some(tmux) = Tmux::start("copy", &demo_command()) else {
+        return;
+    };
     tmux.wait_for("6 accounts");
-    let steam = demo::accounts().into_iter().find(|a| a.issuer == "Steam").expect("demo steam");
+    let steam = demo::accounts()
+        .into_iter()
+        .find(|a| a.issuer == "Steam")
+        .expect("demo steam");
 
     tmux.keys(&["/", "s", "t", "m"]);
     tmux.wait_for("1 of 6 accounts");
@@ -132,32 +175,54 @@ fn over_ssh_in_tmux_enter_copies_the_code_into_tmux() {
     let after = now_unix(0);
 
     let buffer = String::from_utf8_lossy(&tmux.run(&["show-buffer"]).stdout).into_owned();
-    let expected: Vec<String> =
-        [before, after].iter().map(|&t| steam.code_at(t).as_str().to_owned()).collect();
-    assert!(expected.contains(&buffer), "buffer {buffer:?}, expected one of {expected:?}");
-    assert!(screen.contains("tmux"), "the status names the way it copied: {screen}");
+    let expected: Vec<String> = [before, after]
+        .iter()
+        .map(|&t| steam.code_at(t).as_str().to_owned())
+        .collect();
+    assert!(
+        expected.contains(&buffer),
+        "buffer {buffer:?}, expected one of {expected:?}"
+    );
+    assert!(
+        screen.contains("tmux"),
+        "the status names the way it copied: {screen}"
+    );
 }
 
 #[test]
 fn quitting_gives_the_terminal_back() {
-    let Some(tmux) = Tmux::start("quit", &demo_command()) else { return };
+    let Some(tmux) = Tmux::start("quit", &demo_command()) else {
+        return;
+    };
     tmux.wait_for("6 accounts");
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("exited 0");
+    let screen = tmux.wait_for("canon");
+    assert!(screen.contains("exited 0"), "{screen}");
 
-    assert!(screen.contains("\nicanon"), "the terminal is back in canonical mode: {screen}");
-    assert!(!screen.contains("accounts"), "the alternate screen is gone: {screen}");
+    assert!(
+        screen.contains("\nicanon"),
+        "the terminal is back in canonical mode: {screen}"
+    );
+    assert!(
+        !screen.contains("accounts"),
+        "the alternate screen is gone: {screen}"
+    );
 }
 
 #[test]
 fn sigterm_gives_the_terminal_back() {
-    let Some(tmux) = Tmux::start("term", &demo_command()) else { return };
+    let Some(tmux) = Tmux::start("term", &demo_command()) else {
+        return;
+    };
     tmux.wait_for("6 accounts");
 
-    let killed = Command::new("kill").args(["-TERM", &tmux.tessera_pid()]).status().expect("kill");
+    let killed = Command::new("kill")
+        .args(["-TERM", &tmux.tessera_pid()])
+        .status()
+        .expect("kill");
     assert!(killed.success());
-    let screen = tmux.wait_for("exited");
+    let screen = tmux.wait_for("canon");
 
     assert!(screen.contains("\nicanon"), "{screen}");
     assert!(!screen.contains("accounts"), "{screen}");
@@ -165,12 +230,17 @@ fn sigterm_gives_the_terminal_back() {
 
 #[test]
 fn sighup_ends_the_interface_and_restores_the_terminal() {
-    let Some(tmux) = Tmux::start("hup", &demo_command()) else { return };
+    let Some(tmux) = Tmux::start("hup", &demo_command()) else {
+        return;
+    };
     tmux.wait_for("6 accounts");
 
-    let killed = Command::new("kill").args(["-HUP", &tmux.tessera_pid()]).status().expect("kill");
+    let killed = Command::new("kill")
+        .args(["-HUP", &tmux.tessera_pid()])
+        .status()
+        .expect("kill");
     assert!(killed.success());
-    let screen = tmux.wait_for("exited");
+    let screen = tmux.wait_for("canon");
 
     assert!(screen.contains("\nicanon"), "{screen}");
 }

@@ -42,8 +42,8 @@ impl Harness {
         }
     }
 
-    fn send(&mut self, event: Event) {
-        if let Some(action) = keys::action_for(&event, &self.app.mode) {
+    fn send(&mut self, event: &Event) {
+        if let Some(action) = keys::action_for(event, &self.app.mode) {
             let mut cx = Context {
                 store: &mut self.store,
                 copier: &mut self.copier,
@@ -54,7 +54,7 @@ impl Harness {
     }
 
     fn press(&mut self, code: KeyCode) {
-        self.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.send(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     }
 
     fn type_text(&mut self, text: &str) {
@@ -169,7 +169,7 @@ fn pasting_a_link_previews_it_and_enter_saves_it() {
     let uri = "otpauth://totp/ACME%20Co:jane@acme.test?secret=KRSXG5CTMVRXEZLU&issuer=ACME%20Co";
 
     h.press(KeyCode::Char('a'));
-    h.send(Event::Paste(uri.to_owned()));
+    h.send(&Event::Paste(uri.to_owned()));
     let dialog = h.screen(80, 24);
     h.press(KeyCode::Enter);
 
@@ -187,7 +187,7 @@ fn a_bad_link_says_what_is_wrong_and_adds_nothing() {
     let mut h = Harness::demo();
 
     h.press(KeyCode::Char('a'));
-    h.send(Event::Paste("otpauth://totp/X?secret=AB1C".to_owned()));
+    h.send(&Event::Paste("otpauth://totp/X?secret=AB1C".to_owned()));
     let dialog = h.screen(80, 24);
     h.press(KeyCode::Enter);
 

@@ -135,6 +135,8 @@ pub(super) fn parse(uri: &str) -> Result<ParsedUri, UriError> {
 
     let issuer = match params.issuer {
         Some(issuer) if !issuer.is_empty() => issuer,
+        // `steam://SECRET` names nothing; it can only be a Steam account.
+        _ if raw.path_secret.is_some() => "Steam".to_owned(),
         _ => issuer_in_label,
     };
     let account = Account {
@@ -913,8 +915,13 @@ mod tests {
     fn writes_steam_as_totp_with_the_steam_encoder() {
         assert_eq!(
             format(&account("steam://JBSWY3DPEHPK3PXP")).as_str(),
-            "otpauth://totp/?secret=JBSWY3DPEHPK3PXP&encoder=steam"
+            "otpauth://totp/Steam:?secret=JBSWY3DPEHPK3PXP&issuer=Steam&encoder=steam"
         );
+    }
+
+    #[test]
+    fn bare_steam_uri_is_named_steam() {
+        assert_eq!(account("steam://JBSWY3DPEHPK3PXP").issuer, "Steam");
     }
 
     #[test]
