@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::clipboard::Method;
+use crate::export::ExportFormat;
+use crate::import::Format as ImportFormat;
 
 /// A terminal authenticator: TOTP/HOTP codes from an age-encrypted vault.
 ///
@@ -57,7 +59,12 @@ pub enum Command {
     /// Add an account from an otpauth:// URI (argument, or one per line on stdin)
     Add {
         /// The otpauth:// or steam:// URI; read from stdin when absent
+        #[arg(conflicts_with = "qr")]
         uri: Option<String>,
+
+        /// Read the account(s) from the QR codes in this PNG or JPEG screenshot
+        #[arg(long, value_name = "IMAGE")]
+        qr: Option<PathBuf>,
     },
 
     /// List the accounts (never their secrets)
@@ -79,6 +86,54 @@ pub enum Command {
         /// Also copy the code
         #[arg(long)]
         copy: bool,
+    },
+
+    /// Import accounts from another authenticator's export
+    Import {
+        /// The exported file
+        file: PathBuf,
+
+        /// The file's format [default: detected from its content]
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+
+        /// Read the export's password (not the vault's) from the first line of FILE
+        #[arg(long, value_name = "FILE")]
+        source_password_file: Option<PathBuf>,
+
+        /// Show what would be imported and skipped; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+
+    /// Export accounts (plaintext formats need --plaintext)
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+
+        /// Write to FILE (mode 0600) instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+
+        /// Confirm that the export may hold secrets in plain text
+        #[arg(long)]
+        plaintext: bool,
+
+        /// Draw QR codes in the terminal instead (google)
+        #[arg(long)]
+        qr: bool,
+    },
+
+    /// Draw an account's QR code in the terminal, for a phone to scan
+    Qr {
+        /// Issuer, account, `issuer:account`, or a unique fragment of them
+        query: String,
+    },
+
+    /// Fold a diverged copy of the vault (e.g. a sync conflict copy) into this one
+    Merge {
+        /// The other copy; it opens with the same passphrase or identities
+        other: PathBuf,
     },
 
     /// Remove an account

@@ -238,10 +238,11 @@ fn a_tiny_window_says_it_is_too_small() {
 fn every_size_draws_without_panicking() {
     let mut h = Harness::demo();
     h.press(KeyCode::Char('a'));
-    for width in 1..=90 {
-        for height in 1..=30 {
-            h.screen(width, height);
-        }
+    // Every small size, where layouts break, then a spread of larger ones.
+    let small = (1..=45).flat_map(|w| (1..=12).map(move |h| (w, h)));
+    let large = [(80, 24), (100, 30), (200, 60), (46, 13), (64, 20), (63, 24)];
+    for (width, height) in small.chain(large) {
+        h.screen(width, height);
     }
 }
 

@@ -2,6 +2,9 @@
 //! library, and reports in words a user can act on.
 
 pub mod demo;
+mod export;
+mod import;
+mod merge;
 pub mod query;
 pub mod store;
 pub mod unlock;
@@ -40,7 +43,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => open_interface(options),
         Some(Command::Demo) => demo(options),
         Some(Command::Init { recipient }) => init(options, &recipient).map(|()| ExitCode::SUCCESS),
-        Some(Command::Add { uri }) => add(options, uri.as_deref()),
+        Some(Command::Add { uri, qr: None }) => add(options, uri.as_deref()),
+        Some(Command::Add {
+            qr: Some(image), ..
+        }) => add_from_qr(options, &image),
+        Some(Command::Import {
+            file,
+            format,
+            source_password_file,
+            dry_run,
+        }) => import::run(
+            options,
+            &file,
+            format,
+            source_password_file.as_deref(),
+            dry_run,
+        ),
+        Some(Command::Export {
+            format,
+            output,
+            plaintext,
+            qr,
+        }) => export::run(options, format, output.as_deref(), plaintext, qr),
+        Some(Command::Qr { query }) => export::show_qr(options, &query),
+        Some(Command::Merge { other }) => merge::run(options, &other),
         Some(Command::List { json }) => list(options, json),
         Some(Command::Code { query, at, copy }) => code(options, &query, at, copy),
         Some(Command::Remove { query, yes }) => remove(options, &query, yes),
@@ -167,15 +193,60 @@ fn add(options: &GlobalOptions, uri: Option<&str>) -> Result<ExitCode> {
     }
 
     let mut vault = open_vault(options)?;
-    for parsed in accounts {
+    for parsed in &accounts {
         for warning in &parsed.warnings {
             eprintln!("warning: {}: {warning}", parsed.account.label());
         }
-        let summary = describe(&parsed.account);
-        Store::add(&mut vault, parsed.account, now_unix(0))?;
+    }
+    add_accounts(
+        &mut vault,
+        accounts.into_iter().map(|parsed| parsed.account).collect(),
+    )
+}
+
+/// Adds `accounts` and saves once; refuses the lot if any is already there,
+/// so a repeated command changes nothing.
+fn add_accounts(vault: &mut Vault, accounts: Vec<Account>) -> Result<ExitCode> {
+    for account in &accounts {
+        if let Some(existing) = store::find_duplicate(vault.entries(), account) {
+            bail!(
+                "{} is already in the vault with the same secret; nothing was added.",
+                existing.account.label()
+            );
+        }
+    }
+    let now = now_unix(0);
+    let summaries: Vec<String> = accounts.iter().map(describe).collect();
+    for account in accounts {
+        vault.add(account, now);
+    }
+    vault.save(now)?;
+    for summary in summaries {
         println!("Added {summary}.");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn add_from_qr(options: &GlobalOptions, image: &Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(image)
+        .with_context(|| format!("Cannot read the image {}", image.display()))?;
+    let mut no_password = || bail!("A QR code does not carry a password.");
+    let report = crate::import::read(&bytes, crate::import::Format::Qr, &mut no_password)
+        .with_context(|| format!("No usable QR code in {}", image.display()))?;
+    for skipped in &report.skipped {
+        eprintln!("skipped {}: {}", skipped.name, skipped.reason);
+    }
+    if report.entries.is_empty() {
+        bail!(
+            "The QR codes in {} hold no account Tessera can add.",
+            image.display()
+        );
+    }
+    let mut vault = open_vault(options)?;
+    add_accounts(
+        &mut vault,
+        report.entries.into_iter().map(|e| e.account).collect(),
+    )
 }
 
 fn read_uris_from_stdin() -> Result<Vec<zeroize::Zeroizing<String>>> {

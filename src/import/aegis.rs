@@ -1,0 +1,1 @@
+//! aegis: see mod.rs (to be written).

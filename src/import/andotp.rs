@@ -1,0 +1,1 @@
+//! andotp: see mod.rs (to be written).

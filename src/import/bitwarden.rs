@@ -1,0 +1,1 @@
+//! bitwarden: see mod.rs (to be written).

@@ -1,0 +1,1 @@
+//! ente: see mod.rs (to be written).

@@ -1,0 +1,1 @@
+//! freeotp: see mod.rs (to be written).

@@ -1,0 +1,1 @@
+//! qr_image: see mod.rs (to be written).

@@ -1,0 +1,1 @@
+//! twofas: see mod.rs (to be written).

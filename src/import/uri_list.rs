@@ -1,0 +1,1 @@
+//! uri_list: see mod.rs (to be written).
