@@ -25,6 +25,10 @@ impl Tmux {
     /// display, with tmux's `set-clipboard on`. After `command` ends the
     /// pane prints whether the terminal is back in canonical mode.
     fn start(name: &str, command: &str) -> Option<Tmux> {
+        Self::start_with(name, command, &[])
+    }
+
+    fn start_with(name: &str, command: &str, env: &[(&str, &str)]) -> Option<Tmux> {
         if !tmux_available() {
             return None;
         }
@@ -243,4 +247,62 @@ fn sighup_ends_the_interface_and_restores_the_terminal() {
     let screen = tmux.wait_for("canon");
 
     assert!(screen.contains("\nicanon"), "{screen}");
+}
+
+/// A TUI left open shows what the command line saved meanwhile, and its own
+/// save afterwards keeps it.
+#[test]
+fn the_open_interface_and_the_command_line_keep_each_others_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vault = dir.path().join("vault.age");
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "pass phrase\n").expect("write");
+    let cli = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .arg("--vault")
+            .arg(&vault)
+            .arg("--passphrase-file")
+            .arg(&pass)
+            .args(args)
+            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
+            .output()
+            .expect("tessera runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    cli(&["init"]);
+    cli(&["add", "otpauth://totp/First:one?secret=JBSWY3DPEHPK3PXP"]);
+    let command = format!(
+        "{BIN} --vault {} --passphrase-file {}",
+        vault.display(),
+        pass.display()
+    );
+    let env = [("TESSERA_SCRYPT_WORK_FACTOR", "10")];
+    let Some(tmux) = Tmux::start_with("shared", &command, &env) else {
+        return;
+    };
+    tmux.wait_for("First");
+
+    cli(&["add", "otpauth://totp/Second:two?secret=KRSXG5CTMVRXEZLU"]);
+    tmux.wait_for("Second");
+    tmux.run(&[
+        "set-buffer",
+        "otpauth://totp/Third:three?secret=MFRGGZDFMZTWQ2LK",
+    ]);
+    tmux.run(&["paste-buffer", "-p"]);
+    tmux.wait_for("Enter saves");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Added Third");
+
+    let listed = cli(&["list"]);
+    assert!(
+        ["First", "Second", "Third"]
+            .iter()
+            .all(|name| listed.contains(name)),
+        "{listed}"
+    );
 }

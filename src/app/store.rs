@@ -1,6 +1,8 @@
 //! Where the accounts the interface shows come from and where changes go:
 //! the real vault (every change saved at once) or the demo (memory only).
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 
 use crate::otp::{Account, Kind};
@@ -22,6 +24,19 @@ pub trait Store {
 
     /// Short words for the title bar, e.g. the vault's file name.
     fn describe(&self) -> String;
+
+    /// Picks up what another process saved meanwhile; true if anything changed.
+    fn refresh(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// `path` with the home folder shown as `~`.
+fn home_relative(path: &std::path::Path) -> String {
+    match dirs::home_dir().and_then(|home| path.strip_prefix(home).ok().map(Path::to_owned)) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// The entry holding the same account, if any.
@@ -90,7 +105,11 @@ impl Store for Vault {
     }
 
     fn describe(&self) -> String {
-        self.path().display().to_string()
+        home_relative(self.path())
+    }
+
+    fn refresh(&mut self) -> Result<bool> {
+        Ok(self.reload_if_changed()?)
     }
 }
 

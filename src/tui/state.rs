@@ -181,6 +181,11 @@ impl App {
         });
     }
 
+    /// Shows an error that did not come from an action (e.g. a failed re-read).
+    pub fn report_error(&mut self, text: impl Into<String>, now: u64) {
+        self.complain(text, now);
+    }
+
     fn complain(&mut self, text: impl Into<String>, now: u64) {
         self.status = Some(Status {
             text: text.into(),
@@ -214,8 +219,13 @@ impl App {
                 (account.code_at(cx.now + left), "the next code")
             }
         };
+        let whose = if account.issuer.is_empty() {
+            &account.name
+        } else {
+            &account.issuer
+        };
         match cx.copier.copy(code.as_str()) {
-            Ok(how) => self.say(format!("{how}: {what} for {}.", account.label()), cx.now),
+            Ok(how) => self.say(format!("{how}: {what} for {whose}."), cx.now),
             Err(why) => self.complain(format!("Could not copy: {why}"), cx.now),
         }
     }
