@@ -306,3 +306,30 @@ fn the_open_interface_and_the_command_line_keep_each_others_changes() {
         "{listed}"
     );
 }
+
+/// A dropped connection closes the terminal under Tessera: it must exit, not
+/// spin on a dead terminal (crossterm's default reader loops forever on
+/// end-of-file; Tessera uses its /dev/tty reader, which returns).
+#[test]
+fn a_closed_terminal_ends_tessera() {
+    let Some(tmux) = Tmux::start("hangup", &demo_command()) else {
+        return;
+    };
+    tmux.wait_for("6 accounts");
+    let pid = tmux.tessera_pid();
+
+    tmux.run(&["kill-server"]);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if state.split_whitespace().nth(2) == Some("Z") {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("tessera {pid} still runs 10 s after its terminal closed");
+        }
+        sleep(Duration::from_millis(100));
+    }
+}

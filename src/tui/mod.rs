@@ -85,6 +85,7 @@ fn event_loop(
                     now: now_unix(0),
                 };
                 app.update(action, &mut cx);
+                app.settle_status(now_unix(0));
             }
             dirty = true;
             if app.quit || !event::poll(Duration::ZERO)? {

@@ -96,6 +96,8 @@ pub struct App {
     /// Generated HOTP codes by entry id.
     pub revealed: HashMap<String, Revealed>,
     pub quit: bool,
+    /// Set when an action set the status; see [`App::settle_status`].
+    status_fresh: bool,
 }
 
 /// What `update` may touch besides the state.
@@ -123,6 +125,7 @@ impl App {
             status: None,
             revealed: HashMap::new(),
             quit: false,
+            status_fresh: false,
         }
     }
 
@@ -174,11 +177,11 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, now: u64) {
-        self.status = Some(Status {
-            text: text.into(),
-            is_error: false,
-            since: now,
-        });
+        self.set_status(text.into(), false, now);
+    }
+
+    fn complain(&mut self, text: impl Into<String>, now: u64) {
+        self.set_status(text.into(), true, now);
     }
 
     /// Shows an error that did not come from an action (e.g. a failed re-read).
@@ -186,12 +189,23 @@ impl App {
         self.complain(text, now);
     }
 
-    fn complain(&mut self, text: impl Into<String>, now: u64) {
+    fn set_status(&mut self, text: String, is_error: bool, now: u64) {
         self.status = Some(Status {
-            text: text.into(),
-            is_error: true,
+            text,
+            is_error,
             since: now,
         });
+        self.status_fresh = true;
+    }
+
+    /// Restarts the fade of a status the last action set, from `now`: an
+    /// action that took long (a slow save) still shows its result in full.
+    pub fn settle_status(&mut self, now: u64) {
+        if std::mem::take(&mut self.status_fresh)
+            && let Some(status) = &mut self.status
+        {
+            status.since = now;
+        }
     }
 
     /// The id and account of the selected row, if any.
