@@ -55,6 +55,10 @@ impl Tmux {
                 "-e",
                 "SSH_CONNECTION=127.0.0.1 1 127.0.0.1 22",
             ])
+            .args(
+                env.iter()
+                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
+            )
             .arg(script)
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
