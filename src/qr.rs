@@ -112,7 +112,8 @@ fn half_block(top: bool, bottom: bool) -> char {
 mod tests {
     use super::*;
 
-    const URI: &str = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    const URI: &str =
+        "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
 
     /// Pixels per module when the drawn text is turned back into an image.
     const SCALE: usize = 4;
@@ -124,7 +125,11 @@ mod tests {
         let side = modules.len();
         let pixels = side * SCALE;
         let mut image = rqrr::PreparedImage::prepare_from_greyscale(pixels, pixels, |x, y| {
-            if modules[y / SCALE][x / SCALE] { 0 } else { 255 }
+            if modules[y / SCALE][x / SCALE] {
+                0
+            } else {
+                255
+            }
         });
         image
             .detect_grids()
@@ -183,7 +188,10 @@ mod tests {
         assert_eq!(lines[0].trim(), "", "top two module rows");
         assert_eq!(lines[1].trim(), "", "module rows 3 and 4");
         for line in &lines {
-            assert!(line.starts_with("    ") && line.ends_with("    "), "{line:?}");
+            assert!(
+                line.starts_with("    ") && line.ends_with("    "),
+                "{line:?}"
+            );
         }
     }
 
@@ -197,7 +205,13 @@ mod tests {
     fn painted_lines_are_black_on_white_and_reset_at_the_end() {
         let painted = paint("█▀\n▄ \n");
         let lines: Vec<&str> = painted.lines().collect();
-        assert_eq!(lines, ["\x1b[38;5;16m\x1b[48;5;231m█▀\x1b[0m", "\x1b[38;5;16m\x1b[48;5;231m▄ \x1b[0m"]);
+        assert_eq!(
+            lines,
+            [
+                "\x1b[38;5;16m\x1b[48;5;231m█▀\x1b[0m",
+                "\x1b[38;5;16m\x1b[48;5;231m▄ \x1b[0m"
+            ]
+        );
     }
 
     #[test]

@@ -79,8 +79,10 @@ struct Group<'a> {
 
 /// `entries` as a plain Aegis vault (pretty JSON). Holds every secret.
 pub fn to_json(entries: &[Entry]) -> Zeroizing<String> {
-    let secrets: Vec<Zeroizing<String>> =
-        entries.iter().map(|e| e.account.secret.to_base32()).collect();
+    let secrets: Vec<Zeroizing<String>> = entries
+        .iter()
+        .map(|e| e.account.secret.to_base32())
+        .collect();
     let file = File {
         version: FILE_VERSION,
         header: Header {
@@ -267,7 +269,10 @@ mod tests {
     fn algorithm_digits_and_period_are_kept() {
         let written = json(&[entry("x", Kind::Totp { period: 60 }, Algorithm::Sha512, 8)]);
         let info = &written["db"]["entries"][0]["info"];
-        assert_eq!((&info["algo"], &info["digits"], &info["period"]), (&"SHA512".into(), &8.into(), &60.into()));
+        assert_eq!(
+            (&info["algo"], &info["digits"], &info["period"]),
+            (&"SHA512".into(), &8.into(), &60.into())
+        );
     }
 
     #[test]
@@ -286,7 +291,10 @@ mod tests {
             .map(|g| g["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["Work", "Mail"]);
-        assert_eq!(written["db"]["entries"][1]["groups"], serde_json::json!([group_uuid("Mail")]));
+        assert_eq!(
+            written["db"]["entries"][1]["groups"],
+            serde_json::json!([group_uuid("Mail")])
+        );
     }
 
     #[test]

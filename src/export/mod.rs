@@ -114,7 +114,9 @@ mod tests {
     #[test]
     fn uri_lines_are_canonical_one_per_line() {
         let entries = [
-            entry("otpauth://totp/Example:alice?secret=jbsw%20y3dp%20ehpk%203pxp&issuer=Example&digits=6"),
+            entry(
+                "otpauth://totp/Example:alice?secret=jbsw%20y3dp%20ehpk%203pxp&issuer=Example&digits=6",
+            ),
             entry("otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQ&counter=4&issuer=Bank"),
         ];
         assert_eq!(
