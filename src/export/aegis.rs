@@ -7,6 +7,7 @@
 //! becomes a favourite. UUIDs are derived from the entry ids and tag names,
 //! so exporting twice gives the same file and Aegis sees the same entries.
 
+use std::fmt::Write as _;
 use std::io;
 
 use serde::Serialize;
@@ -167,7 +168,11 @@ fn uuid_from(seed: &str) -> String {
     bytes.copy_from_slice(&digest[..16]);
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = bytes.iter().fold(String::with_capacity(32), |mut hex, b| {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
