@@ -203,13 +203,15 @@ fn show_on_terminal(codes: &[Code]) -> Result<()> {
 }
 
 fn prompt(number: usize, count: usize) -> String {
-    let warning = "It holds secrets: let no one else see it.";
     if number < count {
-        format!("Code {number} of {count} — scan it, then press Enter for the next. {warning}")
+        format!(
+            "Code {number} of {count} — scan it, then press Enter for the next. Keep it private."
+        )
     } else if count > 1 {
         format!("Code {number} of {count} — scan it, then press Enter to clear the screen.")
     } else {
-        format!("Scan it, then press Enter to clear the screen. {warning}")
+        "Scan it, then press Enter to clear the screen. Keep it private: it holds the secret."
+            .to_owned()
     }
 }
 
@@ -321,7 +323,7 @@ mod tests {
     fn prompts_say_which_code_and_what_enter_does() {
         assert_eq!(
             prompt(1, 3),
-            "Code 1 of 3 — scan it, then press Enter for the next. It holds secrets: let no one else see it."
+            "Code 1 of 3 — scan it, then press Enter for the next. Keep it private."
         );
         assert_eq!(
             prompt(3, 3),
