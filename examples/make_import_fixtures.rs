@@ -14,7 +14,7 @@
 //! test data, never for real secrets.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
@@ -57,7 +57,12 @@ fn seal(key: &[u8], nonce: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>)
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]])
+        .map(char::from)
+        .collect()
 }
 
 fn read_json(path: &Path) -> Result<Value> {
@@ -65,8 +70,8 @@ fn read_json(path: &Path) -> Result<Value> {
     Ok(serde_json::from_slice(&text)?)
 }
 
-fn write(path: PathBuf, bytes: &[u8]) -> Result<()> {
-    fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }
@@ -104,7 +109,7 @@ fn write_aegis(dir: &Path) -> Result<()> {
         },
         "db": STANDARD.encode(db),
     });
-    write(dir.join("aegis-encrypted.json"), &pretty(&vault)?)
+    write(&dir.join("aegis-encrypted.json"), &pretty(&vault)?)
 }
 
 fn aegis_password_slot(master_key: &[u8]) -> Result<Value> {
@@ -128,7 +133,12 @@ fn aegis_password_slot(master_key: &[u8]) -> Result<Value> {
 
 /// Adds `key` and `key_params` (the master key sealed under `wrapping_key`)
 /// to `slot`.
-fn wrap_key(wrapping_key: &[u8], nonce: &[u8], master_key: &[u8], mut slot: Value) -> Result<Value> {
+fn wrap_key(
+    wrapping_key: &[u8],
+    nonce: &[u8],
+    master_key: &[u8],
+    mut slot: Value,
+) -> Result<Value> {
     let (sealed, tag) = seal(wrapping_key, nonce, master_key)?;
     slot["key"] = hex(&sealed).into();
     slot["key_params"] = json!({"nonce": hex(nonce), "tag": hex(&tag)});
@@ -155,12 +165,15 @@ fn write_twofas(dir: &Path) -> Result<()> {
         ))
     };
     let services = sealed_field(&serde_json::to_vec(&backup["services"])?, pattern(8, 12))?;
-    let reference = sealed_field(b"A made-up reference text for Tessera's fixtures.", pattern(9, 12))?;
+    let reference = sealed_field(
+        b"A made-up reference text for Tessera's fixtures.",
+        pattern(9, 12),
+    )?;
 
     backup["services"] = json!([]);
     backup["servicesEncrypted"] = services.into();
     backup["reference"] = reference.into();
-    write(dir.join("2fas-encrypted.2fas"), &pretty(&backup)?)
+    write(&dir.join("2fas-encrypted.2fas"), &pretty(&backup)?)
 }
 
 /// andOTP: iterations (big-endian u32), 12-byte salt, 12-byte nonce, then
@@ -182,5 +195,5 @@ fn write_andotp(dir: &Path) -> Result<()> {
         &tag,
     ]
     .concat();
-    write(dir.join("andotp-encrypted.json.aes"), &file)
+    write(&dir.join("andotp-encrypted.json.aes"), &file)
 }

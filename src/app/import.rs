@@ -76,7 +76,11 @@ fn read_export(
 
 /// The export's password: the first line of `--source-password-file`, or
 /// typed at the terminal.
-fn export_password(file: &Path, format: Format, password_file: Option<&Path>) -> Result<SecretString> {
+fn export_password(
+    file: &Path,
+    format: Format,
+    password_file: Option<&Path>,
+) -> Result<SecretString> {
     if let Some(path) = password_file {
         return unlock::read_passphrase_file(path);
     }
@@ -111,7 +115,11 @@ impl Plan {
         for item in imported {
             if store::find_duplicate(existing, &item.account).is_some() {
                 plan.already += 1;
-            } else if plan.new.iter().any(|n| same_account(&n.account, &item.account)) {
+            } else if plan
+                .new
+                .iter()
+                .any(|n| same_account(&n.account, &item.account))
+            {
                 plan.repeated.push(Skipped {
                     name: import::display_name(&item.account.issuer, &item.account.name),
                     reason: "it appears earlier in the same file".to_owned(),
@@ -159,7 +167,7 @@ fn metadata(item: &Imported) -> String {
     if !item.note.is_empty() {
         parts.push("with a note".to_owned());
     }
-    parts.iter().map(|p| format!("; {p}")).collect()
+    parts.iter().flat_map(|p| ["; ", p.as_str()]).collect()
 }
 
 fn accounts(count: usize) -> String {

@@ -46,7 +46,10 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
     })
 }
 
-pub(super) fn read(bytes: &[u8], password: PasswordSource<'_>) -> Result<ImportReport, ImportError> {
+pub(super) fn read(
+    bytes: &[u8],
+    password: PasswordSource<'_>,
+) -> Result<ImportReport, ImportError> {
     let file = SecretJson::parse(bytes, FORMAT)?;
     let top = Fields::of(&file).ok_or_else(|| damaged("the file is not a JSON object"))?;
     let mut warnings = Vec::new();
@@ -114,10 +117,7 @@ fn decrypt(
 }
 
 /// Tries `password` on each password slot.
-fn master_key(
-    slots: &[Fields<'_>],
-    password: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, ImportError> {
+fn master_key(slots: &[Fields<'_>], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, ImportError> {
     for slot in slots {
         let wrapping_key = slot_key(*slot, password)?;
         let (nonce, tag) = nonce_and_tag(
@@ -354,7 +354,10 @@ mod tests {
         assert_eq!(github.note, "Main account; recovery codes are in the safe");
         assert!(github.pinned);
         let bank = &report.entries[1];
-        assert_eq!((bank.tags.as_slice(), bank.pinned), (&["Personal".to_owned()][..], false));
+        assert_eq!(
+            (bank.tags.as_slice(), bank.pinned),
+            (&["Personal".to_owned()][..], false)
+        );
     }
 
     #[test]
@@ -391,7 +394,10 @@ mod tests {
     #[test]
     fn a_wrong_password_says_so() {
         let error = with_password(ENCRYPTED, "not the password").unwrap_err();
-        assert!(matches!(error, ImportError::WrongPassword { .. }), "{error}");
+        assert!(
+            matches!(error, ImportError::WrongPassword { .. }),
+            "{error}"
+        );
         assert!(error.to_string().starts_with("the password is wrong"));
     }
 
@@ -415,7 +421,10 @@ mod tests {
         let start = text.find("\"db\": \"").unwrap() + 7;
         let broken = format!("{}*{}", &text[..start], &text[start + 1..]);
         let error = with_password(broken.as_bytes(), PASSWORD).unwrap_err();
-        assert!(error.to_string().contains("`db` is not valid base64"), "{error}");
+        assert!(
+            error.to_string().contains("`db` is not valid base64"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -59,7 +59,10 @@ fn iterations(bytes: &[u8]) -> Option<u32> {
     ITERATIONS.contains(&count).then_some(count)
 }
 
-pub(super) fn read(bytes: &[u8], password: PasswordSource<'_>) -> Result<ImportReport, ImportError> {
+pub(super) fn read(
+    bytes: &[u8],
+    password: PasswordSource<'_>,
+) -> Result<ImportReport, ImportError> {
     if is_text(bytes) {
         let entries = SecretJson::parse(bytes, FORMAT)?;
         return read_entries(&entries);
@@ -132,7 +135,11 @@ fn issuer_and_name(entry: Fields<'_>) -> (String, String) {
         if let Some((head, tail)) = label.split_once(separator)
             && (issuer.is_empty() || head.trim().eq_ignore_ascii_case(issuer))
         {
-            let issuer = if issuer.is_empty() { head.trim() } else { issuer };
+            let issuer = if issuer.is_empty() {
+                head.trim()
+            } else {
+                issuer
+            };
             return (issuer.to_owned(), tail.trim().to_owned());
         }
     }
@@ -180,7 +187,9 @@ mod tests {
     }
 
     fn plain(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-        read(bytes, &mut || panic!("a plain backup must not ask for a password"))
+        read(bytes, &mut || {
+            panic!("a plain backup must not ask for a password")
+        })
     }
 
     fn labels(report: &ImportReport) -> Vec<String> {
@@ -266,7 +275,10 @@ mod tests {
     #[test]
     fn a_wrong_password_says_so() {
         let error = with_password(ENCRYPTED, "guess").unwrap_err();
-        assert!(matches!(error, ImportError::WrongPassword { .. }), "{error}");
+        assert!(
+            matches!(error, ImportError::WrongPassword { .. }),
+            "{error}"
+        );
     }
 
     #[test]
@@ -291,6 +303,8 @@ mod tests {
         assert!(looks_like(PLAIN) && looks_like(ENCRYPTED));
         assert!(!looks_like(br#"{"tokens": []}"#));
         assert!(!looks_like(b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP\n"));
-        assert!(!looks_like(b"\x89PNG\r\n\x1a\n0000000000000000000000000000000000000000"));
+        assert!(!looks_like(
+            b"\x89PNG\r\n\x1a\n0000000000000000000000000000000000000000"
+        ));
     }
 }

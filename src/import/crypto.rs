@@ -32,7 +32,7 @@ pub(super) fn open(
 /// Hex digits (either case) as bytes; `None` if any pair is not hex.
 pub(super) fn hex(text: &str) -> Option<Vec<u8>> {
     let text = text.trim().as_bytes();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.chunks(2)

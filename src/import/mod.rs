@@ -196,9 +196,12 @@ fn ask_password(password: PasswordSource<'_>, format: Format) -> Result<SecretSt
     password().map_err(|source| ImportError::NoPassword { format, source })
 }
 
+/// Whether some bytes look like one format's export.
+type Sniffer = fn(&[u8]) -> bool;
+
 /// Content sniffers, most specific first: JSON formats by their keys, then
 /// `otpauth-migration://` before plain URI lists, which accept the most.
-const SNIFFERS: [(Format, fn(&[u8]) -> bool); 9] = [
+const SNIFFERS: [(Format, Sniffer); 9] = [
     (Format::Aegis, aegis::looks_like),
     (Format::TwoFas, twofas::looks_like),
     (Format::AndOtp, andotp::looks_like),

@@ -44,8 +44,14 @@ fn images_are_known_by_their_magic_bytes() {
 
 #[test]
 fn file_names_hint_only_where_content_cannot_tell() {
-    assert_eq!(hinted_by_name(Path::new("backup.json.aes")), Some(Format::AndOtp));
-    assert_eq!(hinted_by_name(Path::new("x/2FAS-Backup.2fas")), Some(Format::TwoFas));
+    assert_eq!(
+        hinted_by_name(Path::new("backup.json.aes")),
+        Some(Format::AndOtp)
+    );
+    assert_eq!(
+        hinted_by_name(Path::new("x/2FAS-Backup.2fas")),
+        Some(Format::TwoFas)
+    );
     assert_eq!(hinted_by_name(Path::new("shot.JPG")), Some(Format::Qr));
     assert_eq!(hinted_by_name(Path::new("export.json")), None);
 }
@@ -86,7 +92,10 @@ fn steam_is_always_five_characters_of_sha1() {
     let mut steam = draft(OtpType::Steam);
     steam.digits = Some(6);
     let account = steam.into_account().unwrap();
-    assert_eq!((account.digits, account.kind), (5, Kind::Steam { period: 30 }));
+    assert_eq!(
+        (account.digits, account.kind),
+        (5, Kind::Steam { period: 30 })
+    );
 
     let mut sha256 = draft(OtpType::Steam);
     sha256.algorithm = Some("SHA256");
@@ -112,7 +121,10 @@ fn a_draft_names_the_field_that_is_wrong() {
     );
     let mut period = draft(OtpType::Totp);
     period.period = Some(0);
-    assert_eq!(period.into_account().unwrap_err(), "the period is 0 seconds");
+    assert_eq!(
+        period.into_account().unwrap_err(),
+        "the period is 0 seconds"
+    );
 }
 
 #[test]
@@ -120,7 +132,10 @@ fn a_bad_secret_is_reported_without_repeating_it() {
     let mut bad = draft(OtpType::Totp);
     bad.secret = "SECRET1SECRET";
     let reason = bad.into_account().unwrap_err();
-    assert!(reason.contains("position 7") && !reason.contains("SECRET"), "{reason}");
+    assert!(
+        reason.contains("position 7") && !reason.contains("SECRET"),
+        "{reason}"
+    );
 }
 
 #[test]

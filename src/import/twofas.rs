@@ -40,7 +40,10 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
     })
 }
 
-pub(super) fn read(bytes: &[u8], password: PasswordSource<'_>) -> Result<ImportReport, ImportError> {
+pub(super) fn read(
+    bytes: &[u8],
+    password: PasswordSource<'_>,
+) -> Result<ImportReport, ImportError> {
     let file = SecretJson::parse(bytes, FORMAT)?;
     let top = Fields::of(&file).ok_or_else(|| damaged("the file is not a JSON object"))?;
     let mut report = ImportReport::new(FORMAT);
@@ -113,10 +116,17 @@ fn decrypt(sealed: &str, password: PasswordSource<'_>) -> Result<Zeroizing<Vec<u
     };
     let decode = |text, what: &str| {
         crypto::base64(text).ok_or_else(|| {
-            ImportError::damaged(FORMAT, format!("the {what} in `servicesEncrypted` is not valid base64"))
+            ImportError::damaged(
+                FORMAT,
+                format!("the {what} in `servicesEncrypted` is not valid base64"),
+            )
         })
     };
-    let (data, salt, iv) = (decode(data, "data")?, decode(salt, "salt")?, decode(iv, "nonce")?);
+    let (data, salt, iv) = (
+        decode(data, "data")?,
+        decode(salt, "salt")?,
+        decode(iv, "nonce")?,
+    );
     if iv.len() != crypto::NONCE_LEN || data.len() < crypto::TAG_LEN {
         return Err(damaged(
             "`servicesEncrypted` has a nonce of the wrong length or no room for its tag",
@@ -226,7 +236,10 @@ mod tests {
     }
 
     fn plain(bytes: &[u8]) -> ImportReport {
-        read(bytes, &mut || panic!("a plain backup must not ask for a password")).unwrap()
+        read(bytes, &mut || {
+            panic!("a plain backup must not ask for a password")
+        })
+        .unwrap()
     }
 
     fn labels(report: &ImportReport) -> Vec<String> {
@@ -302,7 +315,10 @@ mod tests {
     #[test]
     fn a_wrong_password_says_so() {
         let error = with_password(ENCRYPTED, "guess").unwrap_err();
-        assert!(matches!(error, ImportError::WrongPassword { .. }), "{error}");
+        assert!(
+            matches!(error, ImportError::WrongPassword { .. }),
+            "{error}"
+        );
     }
 
     #[test]
@@ -324,7 +340,11 @@ mod tests {
             .replace("\"schemaVersion\": 4", "\"schemaVersion\": 9");
         let report = plain(text.as_bytes());
         assert_eq!(report.entries.len(), 4);
-        assert!(report.warnings[0].contains("schema version 9"), "{:?}", report.warnings);
+        assert!(
+            report.warnings[0].contains("schema version 9"),
+            "{:?}",
+            report.warnings
+        );
     }
 
     #[test]
