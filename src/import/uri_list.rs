@@ -7,7 +7,7 @@
 //! reading the bytes as text, walking the meaningful lines, turning one URI
 //! into an [`Imported`], and wording JSON errors without quoting the file.
 
-use crate::otp::{Account, Kind};
+use crate::otp::Account;
 
 use super::{Format, ImportError, ImportReport, Imported, Skipped};
 
@@ -146,14 +146,6 @@ pub(super) fn json_error_detail(error: &serde_json::Error) -> String {
         }
     };
     format!("{what} (line {}, column {})", error.line(), error.column())
-}
-
-/// Sets a HOTP counter, leaving other kinds alone.
-pub(super) fn with_counter(kind: Kind, counter: u64) -> Kind {
-    match kind {
-        Kind::Hotp { .. } => Kind::Hotp { counter },
-        other => other,
-    }
 }
 
 fn strip_bom(text: &str) -> &str {
