@@ -283,8 +283,7 @@ fn random_batch_id() -> i32 {
         // Only tells exports apart; the clock is a fine stand-in.
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|elapsed| elapsed.subsec_nanos())
-            .unwrap_or(1);
+            .map_or(1, |elapsed| elapsed.subsec_nanos());
         bytes = nanos.to_le_bytes();
     }
     i32::from_le_bytes(bytes)
