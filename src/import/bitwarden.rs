@@ -18,7 +18,9 @@ use serde_json::Value;
 
 use crate::otp::{Account, Algorithm, Kind, Secret};
 
-use super::uri_list::{empty_report, is_account_uri, json_error_detail, text_of};
+use super::uri_list::{
+    empty_report, is_account_uri, json_error_detail, starts_with_ignore_case, text_of,
+};
 use super::{Format, ImportError, ImportReport, Imported, Skipped};
 
 const WHAT: &str = "Bitwarden export";
@@ -126,7 +128,7 @@ fn imported_from(item: Item) -> Result<Imported, Skipped> {
     })?;
 
     // A bare key names nothing, and `steam://` only names Steam.
-    let names_nothing = !key.to_ascii_lowercase().starts_with("otpauth://");
+    let names_nothing = !starts_with_ignore_case(key, "otpauth://");
     if (names_nothing || account.issuer.is_empty()) && !item.name.is_empty() {
         account.issuer.clone_from(&item.name);
     }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use prost::Message as _;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::otp::{Account, Algorithm, Kind, Secret};
 
@@ -132,6 +132,7 @@ pub struct MigrationBatch {
 }
 
 /// An export as migration URIs, plus the accounts the format cannot hold.
+/// No `Debug`: the URIs hold secrets.
 pub struct MigrationExport {
     /// In batch order; each URI holds secrets.
     pub uris: Vec<(MigrationBatch, Zeroizing<String>)>,
@@ -486,18 +487,15 @@ fn account_from(parameters: &proto::OtpParameters) -> Result<Account, Skipped> {
     let algorithm = algorithm_from(parameters.algorithm).map_err(skip)?;
     let digits = digits_from(parameters.digits).map_err(skip)?;
     let kind = kind_from(parameters.r#type, parameters.counter).map_err(skip)?;
-    let mut secret = parameters.secret.clone();
-    let account = Account {
+    Ok(Account {
         issuer,
         name,
-        secret: Secret::from_bytes(secret.clone()),
+        secret: Secret::from_bytes(parameters.secret.clone()),
         kind,
         algorithm,
         digits,
         extra: Vec::new(),
-    };
-    secret.zeroize();
-    Ok(account)
+    })
 }
 
 fn algorithm_from(value: i32) -> Result<Algorithm, String> {

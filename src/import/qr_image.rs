@@ -236,6 +236,15 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_code_in_a_phone_sized_screenshot() {
+        let code = qr_image(&[EXAMPLE], 6);
+        let mut screen = GrayImage::from_pixel(1080, 2340, image::Luma([230]));
+        image::imageops::overlay(&mut screen, &code, 300, 900);
+        let report = read(&encoded(&screen, image::ImageFormat::Png)).expect("reads");
+        assert_eq!(labels(&report), ["Example:alice"]);
+    }
+
+    #[test]
     fn a_code_that_is_not_an_account_is_skipped() {
         let png = encoded(
             &qr_image(&["https://example.com/", EXAMPLE], 4),
