@@ -355,7 +355,6 @@ fn tessera_qr_draws_a_code_a_phone_can_read_in_a_real_terminal() {
 }
 
 #[test]
-#[ignore = "needs imp2's migration encoder; run after merge"]
 fn google_export_leaves_out_what_google_cannot_hold_and_reads_back() {
     let place = Place::with_accounts();
     let file = place.path("google.txt");
@@ -384,7 +383,6 @@ fn google_export_leaves_out_what_google_cannot_hold_and_reads_back() {
 }
 
 #[test]
-#[ignore = "needs imp2's migration encoder; run after merge"]
 fn google_qr_codes_printed_as_text_hold_migration_uris() {
     let place = Place::with_accounts();
 
@@ -396,7 +394,6 @@ fn google_qr_codes_printed_as_text_hold_migration_uris() {
 }
 
 #[test]
-#[ignore = "needs imp1's importer; run after merge"]
 fn uris_export_imported_back_gives_the_same_accounts_and_codes() {
     let place = Place::with_accounts();
     let file = place.path("uris.txt");
@@ -454,7 +451,6 @@ const AEGIS_FIXTURE: &str = r#"{
 "#;
 
 #[test]
-#[ignore = "needs imp1's Aegis importer; run after merge"]
 fn aegis_export_imported_back_gives_the_same_accounts_tags_and_codes() {
     let place = Place::new();
     fs::write(place.path("from-aegis.json"), AEGIS_FIXTURE).expect("write");

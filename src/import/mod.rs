@@ -28,7 +28,8 @@ mod qr_image;
 mod twofas;
 mod uri_list;
 
-pub use google::{MigrationBatch, migration_uris};
+pub use google::{MigrationBatch, MigrationExport, migration_export, migration_uris};
+pub use qr_image::{accounts_from_image_file, read_image_file};
 
 /// The formats Tessera reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -176,6 +177,32 @@ pub enum ImportError {
         format: Format,
         what: String,
         advice: String,
+    },
+    /// The file is of the expected kind but cannot be read; `detail` is
+    /// written by Tessera and never quotes the file.
+    #[error("the {format} is damaged: {detail}; export it again from the app")]
+    Unreadable {
+        format: &'static str,
+        detail: String,
+    },
+    /// A file Tessera recognises but cannot read, e.g. an encrypted export
+    /// whose encryption it does not implement.
+    #[error("{detail}")]
+    Refused { detail: String },
+    #[error("the image cannot be read: {detail}; use a PNG or JPEG screenshot")]
+    Image { detail: String },
+    #[error(
+        "no QR code was found in the image: take a sharper screenshot, \
+         or crop it closer to the code"
+    )]
+    NoQrCode,
+    /// QR codes were read, but none held an account Tessera can add.
+    #[error("the QR codes in the image hold no account Tessera can add: {detail}")]
+    NothingUsable { detail: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
     },
 }
 
