@@ -14,7 +14,14 @@ pub trait Store {
     fn entries(&self) -> &[Entry];
 
     /// Adds an account; refuses one already present (same secret, issuer and account).
-    fn add(&mut self, account: Account, now: u64) -> Result<String>;
+    fn add(&mut self, account: Account, now: u64) -> Result<String> {
+        let ids = self.add_all(vec![account], now)?;
+        ids.into_iter().next().context("no account was added")
+    }
+
+    /// Adds several accounts at once (one save); refuses them all if any is
+    /// already present, so adding the same thing twice changes nothing.
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>>;
 
     fn remove(&mut self, id: &str, now: u64) -> Result<()>;
 
@@ -79,11 +86,16 @@ impl Store for Vault {
         Vault::entries(self)
     }
 
-    fn add(&mut self, account: Account, now: u64) -> Result<String> {
-        refuse_duplicate(Vault::entries(self), &account)?;
-        let id = Vault::add(self, account, now);
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>> {
+        for account in &accounts {
+            refuse_duplicate(Vault::entries(self), account)?;
+        }
+        let ids = accounts
+            .into_iter()
+            .map(|account| Vault::add(self, account, now))
+            .collect();
         self.save(now).context("The account was not saved")?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn remove(&mut self, id: &str, now: u64) -> Result<()> {
@@ -159,9 +171,14 @@ impl Store for MemoryStore {
         &self.entries
     }
 
-    fn add(&mut self, account: Account, now: u64) -> Result<String> {
-        refuse_duplicate(&self.entries, &account)?;
-        Ok(self.push(account, now))
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>> {
+        for account in &accounts {
+            refuse_duplicate(&self.entries, account)?;
+        }
+        Ok(accounts
+            .into_iter()
+            .map(|account| self.push(account, now))
+            .collect())
     }
 
     fn remove(&mut self, id: &str, _now: u64) -> Result<()> {

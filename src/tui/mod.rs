@@ -4,6 +4,7 @@
 //! [`state`] holds the state and its update, [`keys`] maps events to
 //! actions, [`view`] draws; this module runs the loop that joins them.
 
+pub mod add;
 pub mod filter;
 pub mod keys;
 pub mod state;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 use super::Copier;
+use super::add::AddDialog;
 use super::filter::visible_entries;
 use crate::app::describe;
 use crate::app::store::Store;
@@ -54,16 +55,6 @@ pub enum Mode {
     Add,
     ConfirmDelete,
     Help,
-}
-
-/// The add dialog's text and what it parses to.
-pub struct AddDialog {
-    /// What was pasted or typed: holds a secret, hence zeroized.
-    pub input: Zeroizing<String>,
-    /// The parsed account's description, or why it does not parse.
-    pub preview: Result<String, String>,
-    /// Warnings about an account that does parse.
-    pub warnings: Vec<String>,
 }
 
 /// A line for the status bar.
@@ -301,13 +292,7 @@ impl App {
     }
 
     fn open_add(&mut self, text: String) {
-        let mut dialog = AddDialog {
-            input: Zeroizing::new(text),
-            preview: Err(String::new()),
-            warnings: Vec::new(),
-        };
-        refresh_preview(&mut dialog);
-        self.add = Some(dialog);
+        self.add = Some(AddDialog::new(text));
         self.mode = Mode::Add;
     }
 
@@ -319,8 +304,7 @@ impl App {
             }
             Mode::Add => {
                 if let Some(dialog) = &mut self.add {
-                    dialog.input.push_str(text);
-                    refresh_preview(dialog);
+                    dialog.push_str(text);
                 }
             }
             _ => self.say("Press ? to see the keys.", cx.now),
@@ -346,8 +330,7 @@ impl App {
             }
             Mode::Add => {
                 if let Some(dialog) = &mut self.add {
-                    dialog.input.pop();
-                    refresh_preview(dialog);
+                    dialog.pop();
                 }
             }
             _ => {}
@@ -369,20 +352,29 @@ impl App {
 
     fn save_added(&mut self, cx: &mut Context<'_>) {
         let Some(dialog) = &self.add else { return };
-        let parsed = match Account::from_uri(dialog.input.trim()) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                self.complain(format!("Not added: {error}"), cx.now);
-                return;
-            }
+        if dialog.accounts.is_empty() {
+            let why = dialog.preview.as_ref().err().map_or("", String::as_str);
+            let why = if why.is_empty() {
+                "paste an otpauth:// link first"
+            } else {
+                why
+            };
+            self.complain(format!("Not added: {why}"), cx.now);
+            return;
+        }
+        let accounts = dialog.accounts.clone();
+        let summary = match accounts.as_slice() {
+            [one] => describe(one),
+            many => format!("{} accounts", many.len()),
         };
-        let summary = describe(&parsed.account);
-        match cx.store.add(parsed.account, cx.now) {
-            Ok(id) => {
+        match cx.store.add_all(accounts, cx.now) {
+            Ok(ids) => {
                 self.add = None;
                 self.mode = Mode::Normal;
                 self.filter.clear();
-                self.select_id(&id, cx.store);
+                if let Some(id) = ids.first() {
+                    self.select_id(id, cx.store);
+                }
                 self.say(format!("Added {summary}."), cx.now);
             }
             Err(error) => self.complain(format!("{error:#}"), cx.now),
@@ -429,25 +421,6 @@ impl App {
                 self.say(format!("Deleted {summary}."), cx.now);
             }
             Err(error) => self.complain(format!("{error:#}"), cx.now),
-        }
-    }
-}
-
-fn refresh_preview(dialog: &mut AddDialog) {
-    let text = dialog.input.trim();
-    if text.is_empty() {
-        dialog.preview = Err(String::new());
-        dialog.warnings.clear();
-        return;
-    }
-    match Account::from_uri(text) {
-        Ok(parsed) => {
-            dialog.preview = Ok(describe(&parsed.account));
-            dialog.warnings = parsed.warnings.iter().map(ToString::to_string).collect();
-        }
-        Err(error) => {
-            dialog.preview = Err(error.to_string());
-            dialog.warnings.clear();
         }
     }
 }

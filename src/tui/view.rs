@@ -336,7 +336,7 @@ fn render_add(frame: &mut Frame, area: Rect, app: &App) {
     let field_width = usize::from(inner.width.saturating_sub(3));
 
     let mut lines = vec![
-        Line::raw("Paste the otpauth:// link the site shows, or type it."),
+        Line::raw("Paste the otpauth:// link the site shows, or a QR screenshot's path."),
         Line::from(vec![
             Span::styled("> ", Style::new().fg(ACCENT).bold()),
             Span::raw(tail(&mask_secret(&dialog.input), field_width)),
@@ -345,14 +345,20 @@ fn render_add(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
     ];
     match &dialog.preview {
-        Ok(summary) => lines.push(Line::styled(
-            format!("✓ {summary}"),
-            Style::new().fg(Color::Green),
-        )),
-        Err(why) if !why.is_empty() => lines.push(Line::styled(
-            format!("✗ {why}"),
-            Style::new().fg(Color::Red),
-        )),
+        Ok(accounts) => {
+            for account in accounts {
+                lines.push(Line::styled(
+                    format!("✓ {account}"),
+                    Style::new().fg(Color::Green),
+                ));
+            }
+        }
+        Err(why) if !why.is_empty() => {
+            lines.push(Line::styled(
+                format!("✗ {why}"),
+                Style::new().fg(Color::Red),
+            ));
+        }
         Err(_) => {}
     }
     for warning in &dialog.warnings {
