@@ -23,7 +23,7 @@ use super::uri_list::{
 };
 use super::{Format, ImportError, ImportReport, Imported, Skipped};
 
-const WHAT: &str = "Bitwarden export";
+const FORMAT: Format = Format::Bitwarden;
 
 /// One vault item, as either export describes it.
 struct Item {
@@ -56,7 +56,7 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads the JSON or the CSV export.
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let text = text_of(bytes, WHAT)?;
+    let text = text_of(bytes, FORMAT)?;
     let items = if text.trim_start().starts_with('{') {
         json_items(text)?
     } else {
@@ -154,16 +154,14 @@ fn skip_name(item: &Item) -> String {
 // --- JSON ---
 
 fn json_items(text: &str) -> Result<Vec<Result<Item, Skipped>>, ImportError> {
-    let damaged = |detail: String| ImportError::Unreadable {
-        format: WHAT,
-        detail,
-    };
+    let damaged = |detail: String| ImportError::damaged(FORMAT, detail);
     let export: Value = serde_json::from_str(text).map_err(|e| damaged(json_error_detail(&e)))?;
     if is_encrypted(&export) {
-        return Err(ImportError::Refused {
-            detail: "this Bitwarden export is encrypted, which Tessera cannot read: export the \
-                     vault again as JSON or CSV (not password protected), and delete that file \
-                     once imported"
+        return Err(ImportError::Unsupported {
+            format: FORMAT,
+            what: "password-protected encryption".to_owned(),
+            advice: "export the vault again as JSON or CSV (not password protected), \
+                     and delete that file once imported"
                 .to_owned(),
         });
     }
@@ -255,10 +253,7 @@ struct Columns {
 }
 
 fn csv_items(text: &str) -> Result<Vec<Result<Item, Skipped>>, ImportError> {
-    let damaged = |detail: &str| ImportError::Unreadable {
-        format: WHAT,
-        detail: detail.to_owned(),
-    };
+    let damaged = |detail: &str| ImportError::damaged(FORMAT, detail.to_owned());
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -441,7 +436,7 @@ mod tests {
     fn a_csv_without_a_totp_column_is_damaged() {
         let error = read(b"name,login_username\nx,y\n").err();
         assert!(
-            matches!(error, Some(ImportError::Unreadable { .. })),
+            matches!(error, Some(ImportError::Damaged { .. })),
             "{error:?}"
         );
     }

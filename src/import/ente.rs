@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use super::uri_list::{empty_report, imported_from_uri, is_account_uri, meaningful_lines, text_of};
 use super::{Format, ImportError, ImportReport, Imported, Skipped};
 
-const WHAT: &str = "ente Auth export";
+const FORMAT: Format = Format::Ente;
 const CODE_DISPLAY: &str = "codeDisplay";
 
 /// ente's encrypted export, or text whose URIs carry `codeDisplay`.
@@ -39,12 +39,13 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads every line; bad lines and trashed codes are skipped.
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let text = text_of(bytes, WHAT)?;
+    let text = text_of(bytes, FORMAT)?;
     let value = serde_json::from_str::<Value>(text).ok();
     if value.is_some_and(|value| is_encrypted_export(&value)) {
-        return Err(ImportError::Refused {
-            detail: "this ente Auth export is encrypted, which Tessera cannot read: in ente, \
-                     export again choosing plain text, and delete that file once imported"
+        return Err(ImportError::Unsupported {
+            format: FORMAT,
+            what: "encryption".to_owned(),
+            advice: "in ente, export again choosing plain text, and delete that file once imported"
                 .to_owned(),
         });
     }

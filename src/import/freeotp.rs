@@ -24,7 +24,7 @@ use crate::otp::{Account, Algorithm, Kind, Secret};
 use super::uri_list::{self, empty_report, json_error_detail, text_of};
 use super::{Format, ImportError, ImportReport, Imported, Skipped};
 
-const WHAT: &str = "FreeOTP+ backup";
+const FORMAT: Format = Format::FreeOtpPlus;
 
 /// True for a JSON object with a `tokens` array. (The URI-per-line export
 /// looks like any URI list; [`super::uri_list`] recognises it.)
@@ -36,7 +36,7 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads the JSON backup, or else the URI-per-line export.
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let text = text_of(bytes, WHAT)?;
+    let text = text_of(bytes, FORMAT)?;
     if text.trim_start().starts_with('{') {
         read_json(text)
     } else {
@@ -45,10 +45,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
 }
 
 fn read_json(text: &str) -> Result<ImportReport, ImportError> {
-    let damaged = |detail: String| ImportError::Unreadable {
-        format: WHAT,
-        detail,
-    };
+    let damaged = |detail: String| ImportError::damaged(FORMAT, detail);
     let backup: Value = serde_json::from_str(text).map_err(|e| damaged(json_error_detail(&e)))?;
     let tokens = backup
         .get("tokens")
@@ -72,7 +69,7 @@ fn read_json(text: &str) -> Result<ImportReport, ImportError> {
 /// The URI export, with each HOTP counter moved back by the one FreeOTP+
 /// adds when it writes a URI.
 fn read_uri_export(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let mut report = uri_list::read_as(bytes, Format::FreeOtpPlus, WHAT)?;
+    let mut report = uri_list::read_as(bytes, FORMAT)?;
     for entry in &mut report.entries {
         if let Kind::Hotp { counter } = entry.account.kind {
             entry.account.kind = Kind::Hotp {
@@ -349,7 +346,7 @@ mod tests {
         let error = read(br#"{"tokens": [{"secret": [1, 2, SECRET"#).err();
         let message = error.map(|e| e.to_string()).unwrap_or_default();
         assert!(
-            message.contains("FreeOTP+ backup is damaged") && !message.contains("SECRET"),
+            message.contains("not a readable FreeOTP+ export") && !message.contains("SECRET"),
             "{message}"
         );
     }
@@ -358,7 +355,7 @@ mod tests {
     fn json_without_tokens_is_damaged() {
         let error = read(br#"{"entries": []}"#).err();
         assert!(
-            matches!(error, Some(ImportError::Unreadable { .. })),
+            matches!(error, Some(ImportError::Damaged { .. })),
             "{error:?}"
         );
     }

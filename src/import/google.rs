@@ -28,7 +28,7 @@ use super::uri_list::{
 use super::{Format, ImportError, ImportReport, Skipped};
 
 const SCHEME: &str = "otpauth-migration://";
-const WHAT: &str = "Google Authenticator export";
+const FORMAT: Format = Format::Google;
 
 /// The protobuf messages, field for field.
 mod proto {
@@ -302,7 +302,7 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads migration lines (and any plain `otpauth://` lines among them).
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let text = text_of(bytes, WHAT)?;
+    let text = text_of(bytes, FORMAT)?;
     let mut report = empty_report(Format::Google);
     let mut batches = Batches::default();
     let mut migration_lines = 0;
@@ -329,10 +329,10 @@ pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
     }
 
     if migration_lines == 0 {
-        return Err(ImportError::Unreadable {
-            format: WHAT,
-            detail: "it has no otpauth-migration:// line".to_owned(),
-        });
+        return Err(ImportError::damaged(
+            FORMAT,
+            "it has no otpauth-migration:// line".to_owned(),
+        ));
     }
     batches.finish(&mut report);
     Ok(report)
@@ -784,7 +784,7 @@ mod tests {
     #[test]
     fn a_file_without_migration_lines_is_an_error() {
         let error = read(b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP\n").err();
-        assert!(matches!(error, Some(ImportError::Unreadable { .. })));
+        assert!(matches!(error, Some(ImportError::Damaged { .. })));
     }
 
     #[test]

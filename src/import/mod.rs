@@ -178,17 +178,6 @@ pub enum ImportError {
         what: String,
         advice: String,
     },
-    /// The file is of the expected kind but cannot be read; `detail` is
-    /// written by Tessera and never quotes the file.
-    #[error("the {format} is damaged: {detail}; export it again from the app")]
-    Unreadable {
-        format: &'static str,
-        detail: String,
-    },
-    /// A file Tessera recognises but cannot read, e.g. an encrypted export
-    /// whose encryption it does not implement.
-    #[error("{detail}")]
-    Refused { detail: String },
     #[error("the image cannot be read: {detail}; use a PNG or JPEG screenshot")]
     Image { detail: String },
     #[error(

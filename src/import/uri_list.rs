@@ -23,17 +23,13 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads every line as a URI; bad lines are skipped with their number.
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    read_as(bytes, Format::Uris, "URI list")
+    read_as(bytes, Format::Uris)
 }
 
-/// [`read`], naming the report `format` (FreeOTP+'s URI export is the same
-/// shape) and the file `what` in errors.
-pub(super) fn read_as(
-    bytes: &[u8],
-    format: Format,
-    what: &'static str,
-) -> Result<ImportReport, ImportError> {
-    let text = text_of(bytes, what)?;
+/// [`read`], naming the report and its errors `format` (FreeOTP+'s URI
+/// export is the same shape).
+pub(super) fn read_as(bytes: &[u8], format: Format) -> Result<ImportReport, ImportError> {
+    let text = text_of(bytes, format)?;
     let mut report = empty_report(format);
     for (number, line) in meaningful_lines(text) {
         match imported_from_uri(line, &format!("line {number}")) {
@@ -106,17 +102,17 @@ pub(super) fn display_name(account: &Account) -> String {
     }
 }
 
-/// The file as text; `what` names the file in the error ("URI list").
-pub(super) fn text_of<'a>(bytes: &'a [u8], what: &'static str) -> Result<&'a str, ImportError> {
+/// The file as text; a file that is not UTF-8 is a damaged `format` export.
+pub(super) fn text_of(bytes: &[u8], format: Format) -> Result<&str, ImportError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(strip_bom(text)),
-        Err(error) => Err(ImportError::Unreadable {
-            format: what,
-            detail: format!(
+        Err(error) => Err(ImportError::damaged(
+            format,
+            format!(
                 "it is not UTF-8 text (a bad byte at offset {})",
                 error.valid_up_to()
             ),
-        }),
+        )),
     }
 }
 

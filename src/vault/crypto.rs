@@ -121,7 +121,7 @@ pub(crate) fn decrypt(
     check_magic(ciphertext, path)?;
 
     let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(ciphertext))
-        .map_err(|e| classify(e, unlock, path))?;
+        .map_err(|e| classify_header(e, ciphertext, unlock, path))?;
     let mut stream = match (unlock, decryptor.is_scrypt()) {
         (Unlock::Passphrase(_), false) => return Err(VaultError::NeedsIdentity),
         (Unlock::Identities(_), true) => return Err(VaultError::NeedsPassphrase),
@@ -165,6 +165,25 @@ fn check_magic(bytes: &[u8], path: &Path) -> Result<(), VaultError> {
             path: path.to_owned(),
             backups: storage::backup_hint(path),
         })
+    }
+}
+
+/// age reports a v1 header it cannot parse (a damaged line) as an unknown
+/// format; a file that starts like a v1 age file is damaged, not newer.
+fn classify_header(
+    error: DecryptError,
+    ciphertext: &[u8],
+    unlock: &Unlock,
+    path: &Path,
+) -> VaultError {
+    match error {
+        DecryptError::UnknownFormat if ciphertext.starts_with(b"age-encryption.org/v1\n") => {
+            VaultError::DamagedHeader {
+                path: path.to_owned(),
+                backups: storage::backup_hint(path),
+            }
+        }
+        other => classify(other, unlock, path),
     }
 }
 
