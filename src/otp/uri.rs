@@ -37,7 +37,18 @@ pub enum Warning {
     ShortSecret { bits: usize },
     #[error("the HOTP URI has no counter; starting at 0")]
     MissingCounter,
+    #[error(
+        "the label says \"{label}\" but the issuer parameter says \"{issuer}\"; using \"{issuer}\""
+    )]
+    IssuerMismatch { label: String, issuer: String },
 }
+
+/// The longest secret accepted, in bytes (4096 bits; real ones are 80-512).
+const MAX_SECRET_BYTES: usize = 512;
+/// The longest issuer or account name accepted, in characters.
+const MAX_NAME_CHARS: usize = 512;
+/// The longest period accepted: a day.
+const MAX_PERIOD: u64 = 86_400;
 
 /// Why a URI was rejected. Names the part that is wrong; never holds the secret.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -45,7 +56,8 @@ pub enum UriError {
     /// No `scheme://` at the start. The input is not quoted: it may be a bare key.
     #[error(
         "this is not an otpauth:// link: it should start with otpauth://; \
-         copy the whole link, or enter the key by itself"
+         copy the whole link (sites show it beside the QR code, often under \
+         \"can't scan it?\"), or use `tessera add --qr` with a screenshot of the code"
     )]
     NotAUri,
     /// A URI, but of another kind (`https`, `mailto`, ...).
@@ -60,8 +72,18 @@ pub enum UriError {
     )]
     UnknownType { kind: String },
     /// No `secret` parameter, or an empty one.
-    #[error("the link has no `secret` parameter: copy the whole link, or enter the key by itself")]
+    #[error("the link has no `secret` parameter: copy the whole link, including `secret=...`")]
     MissingSecret,
+    /// A secret, label or value far longer than any site issues.
+    #[error(
+        "the {what} is {length} characters long, more than any site issues \
+         (at most {limit}); check that the right text was copied"
+    )]
+    TooLong {
+        what: &'static str,
+        length: usize,
+        limit: usize,
+    },
     /// A known parameter with a value Tessera cannot use.
     #[error(
         "the `{name}` parameter is \"{value}\", but it must be {expected}: fix the link or ask the site for a new one"
@@ -133,6 +155,19 @@ pub(super) fn parse(uri: &str) -> Result<ParsedUri, UriError> {
     let digits = parse_digits(params.digits.as_deref(), steam)?;
     let kind = parse_kind(raw.uri_type, steam, &params, &mut warnings)?;
 
+    check_length("issuer", params.issuer.as_deref().unwrap_or_default())?;
+    check_length("label", &issuer_in_label)?;
+    check_length("account name", &name)?;
+    if let Some(issuer) = params.issuer.as_deref()
+        && !issuer.is_empty()
+        && !issuer_in_label.is_empty()
+        && !issuer.eq_ignore_ascii_case(&issuer_in_label)
+    {
+        warnings.push(Warning::IssuerMismatch {
+            label: issuer_in_label.clone(),
+            issuer: issuer.to_owned(),
+        });
+    }
     let issuer = match params.issuer {
         Some(issuer) if !issuer.is_empty() => issuer,
         // `steam://SECRET` names nothing; it can only be a Steam account.
@@ -301,7 +336,28 @@ fn decode_secret(value: Option<&Zeroizing<Vec<u8>>>) -> Result<Secret, UriError>
             position: valid.chars().count() + 1,
         }
     })?;
-    Ok(Secret::from_base32(text)?)
+    let secret = Secret::from_base32(text)?;
+    if secret.as_bytes().len() > MAX_SECRET_BYTES {
+        return Err(UriError::TooLong {
+            what: "secret",
+            length: text.chars().count(),
+            limit: MAX_SECRET_BYTES * 8 / 5,
+        });
+    }
+    Ok(secret)
+}
+
+/// Refuses an issuer or account name no site would issue.
+fn check_length(what: &'static str, text: &str) -> Result<(), UriError> {
+    let length = text.chars().count();
+    if length > MAX_NAME_CHARS {
+        return Err(UriError::TooLong {
+            what,
+            length,
+            limit: MAX_NAME_CHARS,
+        });
+    }
+    Ok(())
 }
 
 fn parse_algorithm(value: Option<&str>, steam: bool) -> Result<Algorithm, UriError> {
@@ -371,11 +427,11 @@ fn parse_period(value: Option<&str>) -> Result<u64, UriError> {
         return Ok(30);
     };
     match value.trim().parse::<u64>() {
-        Ok(period) if period > 0 => Ok(period),
+        Ok(period) if (1..=MAX_PERIOD).contains(&period) => Ok(period),
         _ => Err(UriError::InvalidParameter {
             name: "period",
             value: value.to_owned(),
-            expected: "a whole number of seconds above 0",
+            expected: "a whole number of seconds from 1 to 86400",
         }),
     }
 }
@@ -718,7 +774,7 @@ mod tests {
         );
         for value in ["0", "-30", "30s"] {
             let uri = format!("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&period={value}");
-            let expected = invalid("period", value, "a whole number of seconds above 0");
+            let expected = invalid("period", value, "a whole number of seconds from 1 to 86400");
             assert_eq!(parse(&uri).err(), Some(expected), "{value}");
         }
     }
@@ -1032,5 +1088,55 @@ mod tests {
             let again = parse(&uri).map(|parsed| format(&parsed.account).to_string());
             prop_assert_eq!(again.ok(), Some(uri.to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_longer_than_any_site_issues_is_refused() {
+        let uri = format!("otpauth://totp/X?secret={}", "A".repeat(100_000));
+
+        assert!(matches!(
+            parse(&uri),
+            Err(UriError::TooLong { what: "secret", .. })
+        ));
+    }
+
+    #[test]
+    fn a_huge_issuer_is_refused_not_echoed() {
+        let uri = format!(
+            "otpauth://totp/X?secret=JBSWY3DPEHPK3PXP&issuer={}",
+            "b".repeat(5000)
+        );
+        let error = parse(&uri).err().map(|e| e.to_string()).unwrap_or_default();
+
+        assert!(error.contains("issuer is 5000 characters"), "{error}");
+        assert!(error.len() < 300);
+    }
+
+    #[test]
+    fn a_period_over_a_day_is_refused() {
+        let uri = "otpauth://totp/X?secret=JBSWY3DPEHPK3PXP&period=99999999999";
+
+        assert!(matches!(
+            parse(uri),
+            Err(UriError::InvalidParameter { name: "period", .. })
+        ));
+    }
+
+    #[test]
+    fn a_label_issuer_that_differs_from_the_parameter_is_a_warning_not_an_error() {
+        let parsed =
+            parse("otpauth://totp/Foo:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Bar")
+                .expect("parses");
+
+        assert_eq!(parsed.account.issuer, "Bar");
+        assert!(matches!(
+            parsed.warnings.as_slice(),
+            [Warning::IssuerMismatch { .. }]
+        ));
     }
 }
