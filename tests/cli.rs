@@ -55,6 +55,20 @@ impl Place {
         self
     }
 
+    /// The code printed without `--at` (HOTP codes do not depend on time).
+    fn code_now(&self, query: &str) -> String {
+        let output = self.tessera().args(["code", query]).output().expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    }
+
     fn code(&self, query: &str) -> String {
         let output = self
             .tessera()
@@ -128,7 +142,7 @@ fn hotp_codes_advance_and_the_counter_is_saved() {
     let place = Place::new();
     place.init().add(HOTP);
 
-    let codes: Vec<String> = (0..3).map(|_| place.code("RFC 4226")).collect();
+    let codes: Vec<String> = (0..3).map(|_| place.code_now("RFC 4226")).collect();
 
     assert_eq!(codes, ["755224", "287082", "359152"]);
     place
@@ -500,4 +514,49 @@ fn a_bad_recipient_is_quoted_and_nothing_is_created() {
         .failure()
         .stderr(predicate::str::contains("age1notakey"));
     assert!(!place.vault().exists());
+}
+
+#[test]
+fn at_on_hotp_says_it_does_not_apply_and_uses_the_next_counter() {
+    let place = Place::new();
+    place.init().add(HOTP);
+
+    place
+        .tessera()
+        .args(["code", "RFC 4226", "--at", T])
+        .assert()
+        .success()
+        .stdout("755224\n")
+        .stderr(predicate::str::contains("--at does not apply"));
+    assert_eq!(place.code_now("RFC 4226"), "287082");
+}
+
+#[test]
+fn two_accounts_with_the_same_label_are_told_apart_by_id() {
+    let place = Place::new();
+    place
+        .init()
+        .add("otpauth://totp/Steam:gamer?secret=JBSWY3DPEHPK3PXP");
+    place.add("otpauth://totp/Steam:gamer?secret=KRSXG5CTMVRXEZLU");
+
+    let output = place
+        .tessera()
+        .args(["code", "steam:gamer"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let listed = place
+        .tessera()
+        .args(["list", "--json"])
+        .output()
+        .expect("runs");
+    let items: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let id = items[0]["id"].as_str().expect("id").to_owned();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains(&format!("Steam:gamer (id {})", &id[..8])),
+        "{stderr}"
+    );
+    assert_eq!(place.code(&id[..8]), "324550");
 }

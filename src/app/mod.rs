@@ -30,7 +30,7 @@ const CLIPBOARD_HOLD: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A query that matched several accounts: exit code 2.
 #[derive(Debug, thiserror::Error)]
-#[error("Several accounts match \"{query}\": {}. Use issuer:account to pick one.", labels.join(", "))]
+#[error("Several accounts match \"{query}\": {}. Use issuer:account, or the id, to pick one.", labels.join(", "))]
 pub struct Ambiguous {
     query: String,
     labels: Vec<String>,
@@ -90,12 +90,33 @@ fn open_vault(options: &GlobalOptions) -> Result<Vault> {
             path.display()
         );
     }
-    let key = unlock::key_to_open(options, &path)?;
-    let vault = Vault::open(&path, key)?;
+    let vault = unlock_with_retries(options, &path)?;
     if let Some(warning) = vault.permission_warning() {
         eprintln!("warning: {warning}");
     }
     Ok(vault)
+}
+
+/// Typed passphrases get three tries; keys from files get one.
+const PASSPHRASE_TRIES: u32 = 3;
+
+fn unlock_with_retries(options: &GlobalOptions, path: &Path) -> Result<Vault> {
+    let tries = if unlock::prompts(options) {
+        PASSPHRASE_TRIES
+    } else {
+        1
+    };
+    let mut attempt = 1;
+    loop {
+        let key = unlock::key_to_open(options, path)?;
+        match Vault::open(path, key) {
+            Err(vault::VaultError::WrongPassphrase) if attempt < tries => {
+                eprintln!("The passphrase is wrong; try again.");
+                attempt += 1;
+            }
+            result => return Ok(result?),
+        }
+    }
 }
 
 fn open_interface(options: &GlobalOptions) -> Result<ExitCode> {
@@ -285,7 +306,7 @@ fn list(options: &GlobalOptions, json: bool) -> Result<ExitCode> {
         println!("The vault is empty; add an account with `tessera add URI`.");
     } else {
         for entry in entries {
-            println!("{}", describe(&entry.account));
+            println!("{}  {}", short_id(entry), describe(&entry.account));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -315,10 +336,18 @@ fn find_one<'a>(entries: &'a [Entry], query: &str) -> Result<&'a Entry> {
         Found::None => bail!("No account matches \"{query}\"; `tessera list` shows them all."),
         Found::Several(all) => Err(Ambiguous {
             query: query.to_owned(),
-            labels: all.iter().map(|e| e.account.label()).collect(),
+            labels: all
+                .iter()
+                .map(|e| format!("{} (id {})", e.account.label(), short_id(e)))
+                .collect(),
         }
         .into()),
     }
+}
+
+/// The first characters of an entry's id: enough to pick it in a query.
+fn short_id(entry: &Entry) -> &str {
+    entry.id.get(..8).unwrap_or(&entry.id)
 }
 
 fn code(options: &GlobalOptions, query: &str, at: Option<u64>, copy: bool) -> Result<ExitCode> {
@@ -328,6 +357,13 @@ fn code(options: &GlobalOptions, query: &str, at: Option<u64>, copy: bool) -> Re
     let mut account = entry.account.clone();
 
     if let Kind::Hotp { .. } = account.kind {
+        if at.is_some() {
+            eprintln!(
+                "warning: {} is counter-based (HOTP), so --at does not apply; \
+                 this is the code for the next counter, which is now used.",
+                account.label()
+            );
+        }
         let counter = vault.next_hotp(&id, now_unix(0))?;
         account.kind = Kind::Hotp { counter };
     }

@@ -10,13 +10,23 @@ pub enum Found<'a> {
     Several(Vec<&'a Entry>),
 }
 
-/// Finds the entry `query` names. An exact issuer, account or
+/// Shortest id prefix accepted as a query, so a word is not taken for an id.
+const MIN_ID_PREFIX: usize = 6;
+
+/// Finds the entry `query` names. An id (or a unique prefix of one, as
+/// `list --json` prints them) or an exact issuer, account or
 /// `issuer:account` match (ignoring case) wins; otherwise a fragment of
-/// `issuer:account` that only one entry contains.
+/// `issuer:account` that only one entry contains. `issuer: account`, as
+/// `list` prints it, means `issuer:account`.
 pub fn find<'a>(entries: &'a [Entry], query: &str) -> Found<'a> {
-    let query = query.trim().to_lowercase();
+    let query = normalize(query);
     if query.is_empty() {
         return Found::None;
+    }
+
+    let by_id: Vec<&Entry> = entries.iter().filter(|e| is_id(e, &query)).collect();
+    if by_id.len() == 1 {
+        return one_or_several(by_id);
     }
 
     let exact: Vec<&Entry> = entries.iter().filter(|e| is_exact(e, &query)).collect();
@@ -29,6 +39,19 @@ pub fn find<'a>(entries: &'a [Entry], query: &str) -> Found<'a> {
         .filter(|e| e.account.label().to_lowercase().contains(&query))
         .collect();
     one_or_several(partial)
+}
+
+/// Lower case, with the spaces around the first `:` dropped.
+fn normalize(query: &str) -> String {
+    let query = query.trim().to_lowercase();
+    match query.split_once(':') {
+        Some((issuer, account)) => format!("{}:{}", issuer.trim_end(), account.trim_start()),
+        None => query,
+    }
+}
+
+fn is_id(entry: &Entry, query: &str) -> bool {
+    query.len() >= MIN_ID_PREFIX && entry.id.to_lowercase().starts_with(query)
 }
 
 fn is_exact(entry: &Entry, query: &str) -> bool {
@@ -105,6 +128,23 @@ mod tests {
         let entries = [entry("GitHub", "alice"), entry("Mastodon", "alice")];
 
         assert_eq!(ids(&find(&entries, "MASTO")), ["Mastodon-alice"]);
+    }
+
+    #[test]
+    fn an_id_prefix_picks_one_of_two_identical_labels() {
+        let mut twin = entry("Steam", "gamer");
+        twin.id = "a1b2c3d4e5".to_owned();
+        let entries = [entry("Steam", "gamer"), twin];
+
+        assert!(matches!(find(&entries, "steam:gamer"), Found::Several(_)));
+        assert_eq!(ids(&find(&entries, "A1B2C3")), ["a1b2c3d4e5"]);
+    }
+
+    #[test]
+    fn the_label_as_list_prints_it_is_a_query() {
+        let entries = [entry("Bar", "bob"), entry("Bar", "bobby")];
+
+        assert_eq!(ids(&find(&entries, "Bar: bob")), ["Bar-bob"]);
     }
 
     #[test]

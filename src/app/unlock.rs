@@ -27,6 +27,11 @@ pub fn identities(options: &GlobalOptions) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// Whether opening the vault will ask for a passphrase on the terminal.
+pub fn prompts(options: &GlobalOptions) -> bool {
+    identities(options).is_empty() && options.passphrase_file.is_none()
+}
+
 /// The key to open the existing vault at `path`.
 pub fn key_to_open(options: &GlobalOptions, path: &Path) -> Result<Key> {
     let identities = identities(options);
