@@ -76,7 +76,7 @@ impl Harness {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
         let area = ratatui::layout::Rect::new(0, 0, width, height);
         let count = filter::visible_entries(self.store.entries(), &self.app.filter).len();
-        self.app.fit(view::list_height(area), count);
+        self.app.fit(view::list_height(area, &self.app), count);
         terminal
             .draw(|frame| view::render(frame, &self.app, &self.store, self.now))
             .expect("draws");
@@ -297,4 +297,60 @@ fn adding_an_account_already_there_is_refused_with_its_name() {
 
     assert_eq!(h.store.entries().len(), 6);
     assert!(h.screen(100, 24).contains("already in the vault"));
+}
+
+#[test]
+fn a_long_status_wraps_instead_of_losing_its_end() {
+    let mut h = Harness::demo();
+    h.press(KeyCode::Char('a'));
+    h.send(&Event::Paste("otpauth://totp/X?secret=AB1C".to_owned()));
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Esc);
+
+    let screen = h.screen(50, 12);
+
+    assert!(screen.contains("copied whole"), "{screen}");
+}
+
+#[test]
+fn a_narrow_window_still_shows_the_account_name() {
+    let mut h = Harness::demo();
+
+    let screen = h.screen(44, 12);
+
+    assert!(screen.contains("Example alice@"), "{screen}");
+}
+
+#[test]
+fn a_new_paste_replaces_a_link_that_did_not_parse() {
+    let mut h = Harness::empty();
+    h.press(KeyCode::Char('a'));
+    h.send(&Event::Paste("otpauth://totp/X?secret=AB1C".to_owned()));
+
+    h.send(&Event::Paste(
+        "otpauth://totp/Y:y?secret=JBSWY3DPEHPK3PXP".to_owned(),
+    ));
+    h.press(KeyCode::Enter);
+
+    assert_eq!(h.store.entries().len(), 1);
+    assert_eq!(h.store.entries()[0].account.issuer, "Y");
+}
+
+#[test]
+fn ctrl_u_clears_the_add_field_and_q_closes_help_without_quitting() {
+    let mut h = Harness::empty();
+    h.press(KeyCode::Char('a'));
+    h.type_text("otpauth://");
+    h.send(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(h.app.add.as_ref().is_some_and(|d| d.input.is_empty()));
+
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('?'));
+    h.press(KeyCode::Char('q'));
+
+    assert!(!h.app.quit);
+    assert_eq!(h.app.mode, Mode::Normal);
 }

@@ -126,7 +126,8 @@ fn open_interface(options: &GlobalOptions) -> Result<ExitCode> {
     } else {
         offer_to_create(options, &path)?
     };
-    tui::run(&mut vault, Clipboard::new(options.clipboard))?;
+    let notice = vault.permission_warning();
+    tui::run(&mut vault, Clipboard::new(options.clipboard), notice)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -148,7 +149,7 @@ fn offer_to_create(options: &GlobalOptions, path: &Path) -> Result<Vault> {
 
 fn demo(options: &GlobalOptions) -> Result<ExitCode> {
     let mut store = MemoryStore::new(demo::accounts(), now_unix(0));
-    tui::run(&mut store, Clipboard::new(options.clipboard))?;
+    tui::run(&mut store, Clipboard::new(options.clipboard), None)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,10 +31,7 @@ fn action_for_key(key: &KeyEvent, mode: &Mode) -> Option<Action> {
             KeyCode::Char('y' | 'Y') => Some(Action::ConfirmDelete),
             _ => Some(Action::Cancel),
         },
-        Mode::Help => match key.code {
-            KeyCode::Char('q') => Some(Action::Quit),
-            _ => Some(Action::ToggleHelp),
-        },
+        Mode::Help => Some(Action::ToggleHelp),
     }
 }
 
@@ -77,6 +74,9 @@ fn filter(key: &KeyEvent) -> Option<Action> {
 }
 
 fn text_field(key: &KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('u') {
+        return Some(Action::ClearInput);
+    }
     match key.code {
         KeyCode::Enter => Some(Action::Submit),
         KeyCode::Esc => Some(Action::Cancel),

@@ -42,10 +42,15 @@ const MAX_WAIT: Duration = Duration::from_millis(250);
 const REFRESH_SECONDS: u64 = 2;
 
 /// Runs the interface until the user quits or a signal arrives.
-pub fn run(store: &mut dyn Store, mut clipboard: Clipboard) -> Result<()> {
+/// `notice`, if any, is shown in the status line from the start (e.g. a
+/// vault readable by others, which the terminal would otherwise hide).
+pub fn run(store: &mut dyn Store, mut clipboard: Clipboard, notice: Option<String>) -> Result<()> {
     let signals = Signals::register().context("Could not install the signal handlers")?;
     let mut screen = Screen::enter().context("Could not take over the terminal")?;
     let mut app = App::new();
+    if let Some(notice) = notice {
+        app.report_error(notice, now_unix(0));
+    }
     event_loop(&mut screen, &mut app, store, &mut clipboard, &signals)
 }
 
@@ -111,7 +116,7 @@ fn draw(screen: &mut Screen, app: &mut App, store: &dyn Store, now: u64) -> Resu
     let size = screen.terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
     let count = filter::visible_entries(store.entries(), &app.filter).len();
-    app.fit(view::list_height(area), count);
+    app.fit(view::list_height(area, app), count);
     screen
         .terminal
         .draw(|frame| view::render(frame, app, store, now))?;

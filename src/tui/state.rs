@@ -39,6 +39,8 @@ pub enum Action {
     /// Type a character into the field that has focus.
     Input(char),
     Backspace,
+    /// Ctrl-U: empty the field that has focus.
+    ClearInput,
     /// A bracketed paste.
     Paste(String),
     /// Enter in a dialog.
@@ -144,6 +146,7 @@ impl App {
             Action::Input(c) => self.input(&c.to_string(), cx),
             Action::Paste(text) => self.paste(&text, cx),
             Action::Backspace => self.backspace(cx),
+            Action::ClearInput => self.clear_input(),
             Action::Submit => self.submit(cx),
             Action::Cancel => self.cancel(),
         }
@@ -244,13 +247,12 @@ impl App {
             return;
         }
         if self.generate_hotp(&id, &account, cx).is_some() {
-            self.say(
-                format!(
-                    "New HOTP code for {}; the counter was saved.",
-                    account.label()
-                ),
-                cx.now,
+            let counter = self.revealed.get(&id).map_or(0, |r| r.counter);
+            let text = format!(
+                "New HOTP code for {}; counter {counter} is now used.",
+                account.label()
             );
+            self.say(text, cx.now);
         }
     }
 
@@ -316,8 +318,20 @@ impl App {
     fn paste(&mut self, text: &str, cx: &mut Context<'_>) {
         let text = Zeroizing::new(text.trim().replace(['\r', '\n'], ""));
         match self.mode {
+            // A paste after a failed attempt starts over instead of appending.
+            Mode::Add if self.add.as_ref().is_some_and(|d| d.accounts.is_empty()) => {
+                self.open_add(text.to_string());
+            }
             Mode::Filter | Mode::Add => self.input(&text, cx),
             _ => self.open_add(text.to_string()),
+        }
+    }
+
+    fn clear_input(&mut self) {
+        match self.mode {
+            Mode::Filter => self.filter.clear(),
+            Mode::Add => self.add = Some(AddDialog::new(String::new())),
+            _ => {}
         }
     }
 

@@ -24,23 +24,35 @@ const STATUS_SECONDS: u64 = 8;
 const ACCENT: Color = Color::Cyan;
 
 /// The screen's rows: title, filter, list, status, keys.
-fn layout(area: Rect) -> [Rect; 5] {
+fn layout(area: Rect, app: &App) -> [Rect; 5] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status_height(app, area.width)),
         Constraint::Length(1),
     ])
     .areas(area)
 }
 
+/// The status line wraps onto up to three rows rather than cut off the
+/// advice at its end.
+fn status_height(app: &App, width: u16) -> u16 {
+    // Word wrapping leaves ends of rows empty: allow an eighth for that.
+    let length = app
+        .status
+        .as_ref()
+        .map_or(0, |s| s.text.chars().count() * 9 / 8 + 1);
+    let rows = length.div_ceil(usize::from(width.max(1))).clamp(1, 3);
+    u16::try_from(rows).unwrap_or(1)
+}
+
 /// How many entries fit in the list at this window size.
-pub fn list_height(area: Rect) -> usize {
+pub fn list_height(area: Rect, app: &App) -> usize {
     if too_small(area) {
         0
     } else {
-        usize::from(layout(area)[2].height)
+        usize::from(layout(area, app)[2].height)
     }
 }
 
@@ -55,7 +67,7 @@ pub fn render(frame: &mut Frame, app: &App, store: &dyn Store, now: u64) {
         render_too_small(frame, area);
         return;
     }
-    let [title, filter, list, status, keys] = layout(area);
+    let [title, filter, list, status, keys] = layout(area, app);
     let visible = visible_entries(store.entries(), &app.filter);
 
     render_title(frame, title, store, visible.len());
@@ -175,10 +187,17 @@ fn entry_row<'a>(
     } else {
         account.issuer.as_str()
     };
-    let mut cells = vec![Cell::from(Line::from(vec![
+    let mut first = vec![
         Span::styled(marker, Style::new().fg(ACCENT)),
         Span::styled(issuer, Style::new().bold()),
-    ]))];
+    ];
+    if !wide && !account.name.is_empty() {
+        first.push(Span::styled(
+            format!(" {}", account.name),
+            Style::new().dim(),
+        ));
+    }
+    let mut cells = vec![Cell::from(Line::from(first))];
     if wide {
         cells.push(Cell::from(Span::styled(
             account.name.as_str(),
@@ -275,7 +294,10 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, now: u64) {
     } else {
         Style::new().fg(Color::Green)
     };
-    frame.render_widget(Line::styled(format!(" {}", status.text), style), area);
+    let text = Paragraph::new(format!(" {}", status.text))
+        .style(style)
+        .wrap(Wrap { trim: false });
+    frame.render_widget(text, area);
 }
 
 fn render_keys(frame: &mut Frame, area: Rect, mode: &Mode) {
