@@ -173,8 +173,13 @@ fn numbered(codes: impl Iterator<Item = (String, Zeroizing<String>)>) -> Vec<Cod
 fn show_on_terminal(codes: &[Code]) -> Result<()> {
     let interactive = io::stdin().is_terminal();
     let mut stdout = io::stdout();
-    for (index, code) in codes.iter().enumerate() {
-        let drawn = qr::render(&code.data).map_err(anyhow::Error::msg)?;
+    // Draw every code before showing any: a failure half-way would leave a
+    // code, and its secrets, on the screen.
+    let drawings = codes
+        .iter()
+        .map(|code| qr::render(&code.data).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    for (index, (code, drawn)) in codes.iter().zip(&drawings).enumerate() {
         if interactive {
             execute!(stdout, Clear(ClearType::All), MoveTo(0, 0))?;
         }
@@ -182,7 +187,7 @@ fn show_on_terminal(codes: &[Code]) -> Result<()> {
         if let Some(warning) = too_big_warning(&code.data) {
             writeln!(stdout, "{warning}")?;
         }
-        stdout.write_all(qr::paint(&drawn).as_bytes())?;
+        stdout.write_all(qr::paint(drawn).as_bytes())?;
         if interactive {
             write!(stdout, "{}", prompt(index + 1, codes.len()))?;
             stdout.flush()?;

@@ -164,6 +164,17 @@ fn init(options: &GlobalOptions, recipients: &[String]) -> Result<()> {
     }
     let vault = create_vault(options, &path, recipients)?;
     println!("Created an empty vault at {}.", vault.path().display());
+    let identities = unlock::identities(options);
+    if !identities.is_empty() && options.identity.len() == identities.len() {
+        let list = std::env::join_paths(&identities).map_or_else(
+            |_| identities[0].display().to_string(),
+            |joined| joined.to_string_lossy().into_owned(),
+        );
+        println!(
+            "Every command needs the identity to open it: pass --identity each time, \
+             or put `export TESSERA_IDENTITY={list}` in your shell profile."
+        );
+    }
     println!("Add accounts with `tessera add URI`, or press `a` in `tessera`.");
     Ok(())
 }
