@@ -142,7 +142,17 @@ impl Vault {
             Key::Passphrase(passphrase) => Unlock::Passphrase(passphrase),
             Key::Identities(paths) => Unlock::Identities(IdentitySet::load(&paths, prompt)?),
         };
-        let document = read_document(path, &unlock, &ciphertext)?;
+        let started = std::time::Instant::now();
+        let document = read_document(path, &unlock, &ciphertext)
+            .inspect_err(|e| crate::log::debug(format_args!("open {}: {e}", path.display())))?;
+        crate::log::debug(format_args!(
+            "opened {} ({} bytes, {} entries, {} tombstones) in {} ms",
+            path.display(),
+            ciphertext.len(),
+            document.entries.len(),
+            document.tombstones.len(),
+            started.elapsed().as_millis()
+        ));
 
         let mut vault = Vault::from_parts(path, unlock, document, ciphertext);
         vault.base_stamp = Some(stamp);
@@ -254,7 +264,22 @@ impl Vault {
     /// another process saved since this copy was read. Afterwards this copy
     /// equals the file (the other process's changes included). The previous
     /// file becomes the newest of [`BACKUP_COUNT`] backups.
-    pub fn save(&mut self, _now: u64) -> Result<(), VaultError> {
+    pub fn save(&mut self, now: u64) -> Result<(), VaultError> {
+        let started = std::time::Instant::now();
+        let result = self.save_locked(now);
+        match &result {
+            Ok(()) => crate::log::debug(format_args!(
+                "saved {} ({} entries) in {} ms",
+                self.path.display(),
+                self.document.entries.len(),
+                started.elapsed().as_millis()
+            )),
+            Err(e) => crate::log::debug(format_args!("save {} failed: {e}", self.path.display())),
+        }
+        result
+    }
+
+    fn save_locked(&mut self, _now: u64) -> Result<(), VaultError> {
         if let Some(parent) = self.path.parent() {
             storage::create_private_dir(parent)?;
         }
@@ -262,6 +287,10 @@ impl Vault {
         let on_disk = storage::read_if_exists(&self.path)?;
 
         if let Some(bytes) = on_disk.as_ref().filter(|b| **b != self.base_bytes) {
+            crate::log::debug(format_args!(
+                "another process saved {}; merging",
+                self.path.display()
+            ));
             self.fold_in(bytes.clone())?;
         }
         if !self.dirty && on_disk.is_some() {
@@ -373,6 +402,53 @@ impl fmt::Debug for Vault {
             .field("recipients", &self.document.recipients)
             .finish_non_exhaustive()
     }
+}
+
+/// Decrypts raw age bytes exactly as a vault is unlocked (the scrypt work
+/// factor capped at [`MAX_WORK_FACTOR`], identity files loaded as `--identity`
+/// loads them), without parsing the plaintext. Exists so tests can run the
+/// C2SP age test vectors (tests/cctv.rs) through Tessera's own unlock path.
+#[doc(hidden)]
+pub fn decrypt_for_testing(bytes: &[u8], key: Key) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    let unlock = match key {
+        Key::Passphrase(passphrase) => Unlock::Passphrase(passphrase),
+        Key::Identities(paths) => {
+            Unlock::Identities(IdentitySet::load(&paths, &KeyPrompt::terminal())?)
+        }
+    };
+    crypto::decrypt(bytes, &unlock, Path::new("age-input"))
+}
+
+/// Parses a decrypted vault document and, when it parses, checks that
+/// writing it and reading it back gives the same entries. Panics on a
+/// mismatch: it exists for the fuzz target `vault_document`, which must find
+/// any input where a save would change the vault. Returns whether `plaintext`
+/// was a readable document.
+#[doc(hidden)]
+pub fn parse_document_for_fuzzing(plaintext: &[u8]) -> bool {
+    let Ok(document) = document::parse(plaintext) else {
+        return false;
+    };
+    let written = document::serialize(&document).expect("a parsed document serializes");
+    let back = document::parse(written.as_bytes()).expect("a written document parses");
+    assert_eq!(back.entries.len(), document.entries.len(), "entries lost");
+    for (before, after) in document.entries.iter().zip(&back.entries) {
+        assert_eq!(before.id, after.id, "entry id changed");
+        assert!(
+            before.account == after.account,
+            "entry {} changed",
+            before.id
+        );
+        assert_eq!(
+            (&before.note, &before.tags, before.pinned),
+            (&after.note, &after.tags, after.pinned),
+            "metadata of entry {} changed",
+            before.id
+        );
+    }
+    assert_eq!(back.tombstones, document.tombstones, "tombstones changed");
+    assert_eq!(back.recipients, document.recipients, "recipients changed");
+    true
 }
 
 /// Decrypts and parses vault bytes; document errors gain the path and the
