@@ -111,7 +111,9 @@ fn unlock(vector: &Vector, dir: &Path) -> Outcome {
         keys.push(Key::Passphrase(SecretString::from(passphrase.clone())));
     }
     if keys.is_empty() {
-        keys.push(Key::Passphrase(SecretString::from("no key given".to_owned())));
+        keys.push(Key::Passphrase(SecretString::from(
+            "no key given".to_owned(),
+        )));
     }
 
     let mut last = None;
@@ -210,7 +212,13 @@ fn a_vector_that_asks_for_scrypt_work_factor_23_is_refused_at_once() {
     };
 
     assert!(
-        matches!(error, VaultError::ExcessiveWork { required: 23, limit: 22 }),
+        matches!(
+            error,
+            VaultError::ExcessiveWork {
+                required: 23,
+                limit: 22
+            }
+        ),
         "{error}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));

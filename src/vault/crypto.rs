@@ -120,10 +120,9 @@ pub(crate) fn decrypt(
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     check_magic(ciphertext, path)?;
 
-    let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(without_leading_space(
-        ciphertext,
-    )))
-        .map_err(|e| classify(e, unlock, path))?;
+    let decryptor =
+        age::Decryptor::new_buffered(ArmoredReader::new(without_leading_space(ciphertext)))
+            .map_err(|e| classify(e, unlock, path))?;
     let mut stream = match (unlock, decryptor.is_scrypt()) {
         (Unlock::Passphrase(_), false) => return Err(VaultError::NeedsIdentity),
         (Unlock::Identities(_), true) => return Err(VaultError::NeedsPassphrase),

@@ -31,7 +31,7 @@ pub use error::VaultError;
 pub use keys::generate_identity_file;
 pub use storage::{BACKUP_COUNT, write_atomic};
 
-use crate::otp::Account;
+use crate::otp::{Account, Kind};
 use crypto::Unlock;
 use document::{Document, DocumentError};
 use keys::{IdentitySet, KeyPrompt};
@@ -264,11 +264,35 @@ impl Vault {
     /// another process saved since this copy was read. Afterwards this copy
     /// equals the file (the other process's changes included). The previous
     /// file becomes the newest of [`BACKUP_COUNT`] backups.
-    pub fn save(&mut self, now: u64) -> Result<(), VaultError> {
+    pub fn save(&mut self, _now: u64) -> Result<(), VaultError> {
+        self.logged_save(|_| ())
+    }
+
+    /// Advances the HOTP counter of `id` and saves it, both under the save
+    /// lock and after folding in what other processes saved, so two Tesseras
+    /// never hand out the same counter. Returns the counter whose code may
+    /// now be shown, or `None` (and changes nothing) when `id` is not, or no
+    /// longer, a HOTP entry.
+    pub fn advance_hotp(&mut self, id: &str, now: u64) -> Result<Option<u64>, VaultError> {
+        self.logged_save(|vault| {
+            let Kind::Hotp { counter } = vault.entry(id)?.account.kind else {
+                return None;
+            };
+            vault.update(id, now, |entry| {
+                entry.account.kind = Kind::Hotp {
+                    counter: counter.saturating_add(1),
+                };
+            });
+            Some(counter)
+        })
+    }
+
+    /// [`Vault::save_locked`], logged with its timing.
+    fn logged_save<T>(&mut self, change: impl FnOnce(&mut Vault) -> T) -> Result<T, VaultError> {
         let started = std::time::Instant::now();
-        let result = self.save_locked(now);
+        let result = self.save_locked(change);
         match &result {
-            Ok(()) => crate::log::debug(format_args!(
+            Ok(_) => crate::log::debug(format_args!(
                 "saved {} ({} entries) in {} ms",
                 self.path.display(),
                 self.document.entries.len(),
@@ -279,7 +303,9 @@ impl Vault {
         result
     }
 
-    fn save_locked(&mut self, _now: u64) -> Result<(), VaultError> {
+    /// Under the lock: folds in another process's save, applies `change`
+    /// to the merged copy, and writes if anything is unsaved.
+    fn save_locked<T>(&mut self, change: impl FnOnce(&mut Vault) -> T) -> Result<T, VaultError> {
         if let Some(parent) = self.path.parent() {
             storage::create_private_dir(parent)?;
         }
@@ -293,8 +319,9 @@ impl Vault {
             ));
             self.fold_in(bytes.clone())?;
         }
+        let value = change(self);
         if !self.dirty && on_disk.is_some() {
-            return Ok(());
+            return Ok(value);
         }
 
         let recipients = self.recipients_to_write();
@@ -310,7 +337,7 @@ impl Vault {
 
         self.document.recipients = recipients;
         self.mark_saved(ciphertext);
-        Ok(())
+        Ok(value)
     }
 
     /// Checks cheaply (size and modification time) whether another process
