@@ -485,10 +485,12 @@ fn read_document(path: &Path, unlock: &Unlock, ciphertext: &[u8]) -> Result<Docu
     document::parse(&plaintext).map_err(|e| match e {
         DocumentError::NotTessera => VaultError::NotTesseraVault {
             path: path.to_owned(),
+            backups: storage::backup_hint(path),
         },
         DocumentError::Newer(version) => VaultError::NewerVersion {
             version,
             supported: FORMAT_VERSION,
+            backups: storage::backup_location(path),
         },
         DocumentError::Malformed { line } => VaultError::MalformedDocument {
             line,

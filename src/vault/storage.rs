@@ -177,6 +177,24 @@ pub(crate) fn backup_hint(path: &Path) -> String {
     }
 }
 
+/// Where the backups are, without advising a restore (for a vault that is
+/// not damaged, only unreadable by this Tessera).
+pub(crate) fn backup_location(path: &Path) -> String {
+    let found = backup_paths(path);
+    match (found.first(), found.last()) {
+        (Some(newest), Some(oldest)) if found.len() > 1 => format!(
+            "Its backups are {} (newest) to {}.",
+            newest.display(),
+            oldest.display()
+        ),
+        (Some(only), _) => format!("Its backup is {}.", only.display()),
+        _ => format!(
+            "No backups were found beside it ({}.bak.1 to .bak.{BACKUP_COUNT}).",
+            path.display()
+        ),
+    }
+}
+
 /// A warning when group or others may read or write the vault.
 pub(crate) fn permission_warning(path: &Path) -> Option<String> {
     let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
