@@ -5,6 +5,7 @@
 //! every damaged or hostile one is refused without a panic, with an error
 //! of the right family (a damaged file is never called a wrong passphrase).
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -31,23 +32,27 @@ fn vectors_dir() -> PathBuf {
 fn load_vectors() -> Vec<Vector> {
     let mut paths: Vec<PathBuf> = fs::read_dir(vectors_dir())
         .expect("tests/data/cctv/vectors exists")
-        .map(|entry| entry.unwrap().path())
+        .map(|entry| entry.expect("test setup").path())
         .collect();
     paths.sort();
     paths.iter().map(|path| parse_vector(path)).collect()
 }
 
 fn parse_vector(path: &Path) -> Vector {
-    let bytes = fs::read(path).unwrap();
+    let bytes = fs::read(path).expect("read a test file");
     let split = bytes
         .windows(2)
         .position(|w| w == b"\n\n")
         .expect("a header ends with an empty line");
-    let header = std::str::from_utf8(&bytes[..split]).unwrap();
+    let header = std::str::from_utf8(&bytes[..split]).expect("utf-8");
     let body = &bytes[split + 2..];
 
     let mut vector = Vector {
-        name: path.file_name().unwrap().to_string_lossy().into_owned(),
+        name: path
+            .file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .into_owned(),
         expect: String::new(),
         payload_sha256: None,
         identities: Vec::new(),
@@ -58,7 +63,7 @@ fn parse_vector(path: &Path) -> Vector {
     for line in header.lines() {
         let (key, value) = line.split_once(": ").expect("key: value");
         match key {
-            "expect" => vector.expect = value.to_owned(),
+            "expect" => value.clone_into(&mut vector.expect),
             "payload" => vector.payload_sha256 = Some(value.to_owned()),
             "identity" => vector.identities.push(value.to_owned()),
             "passphrase" => vector.passphrases.push(value.to_owned()),
@@ -70,7 +75,7 @@ fn parse_vector(path: &Path) -> Vector {
         let mut inflated = Vec::new();
         flate2::read::ZlibDecoder::new(body)
             .read_to_end(&mut inflated)
-            .unwrap();
+            .expect("zlib");
         vector.age_file = inflated;
     }
     vector
@@ -104,7 +109,7 @@ fn unlock(vector: &Vector, dir: &Path) -> Outcome {
     let mut keys = Vec::new();
     if !vector.identities.is_empty() {
         let file = dir.join(format!("{}.key", vector.name));
-        fs::write(&file, vector.identities.join("\n") + "\n").unwrap();
+        fs::write(&file, vector.identities.join("\n") + "\n").expect("write a test file");
         keys.push(Key::Identities(vec![file]));
     }
     for passphrase in &vector.passphrases {
@@ -129,8 +134,10 @@ fn unlock(vector: &Vector, dir: &Path) -> Outcome {
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// The error families a vector's `expect` allows. A file whose key does

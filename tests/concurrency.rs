@@ -26,8 +26,8 @@ struct Place {
 impl Place {
     /// A folder with a passphrase file and an empty vault.
     fn with_vault() -> Place {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
         let place = Place { dir };
         place.run(&["init"]);
         place
@@ -55,13 +55,13 @@ impl Place {
 
     /// Runs the CLI and returns its stdout; panics with stderr on failure.
     fn run(&self, args: &[&str]) -> String {
-        let output = self.command(args).output().unwrap();
+        let output = self.command(args).output().expect("run tessera");
         assert!(
             output.status.success(),
             "tessera {args:?} failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        String::from_utf8(output.stdout).unwrap()
+        String::from_utf8(output.stdout).expect("utf-8")
     }
 
     /// A handle held open like the interface holds it.
@@ -71,7 +71,7 @@ impl Place {
             &self.vault_path(),
             Key::Passphrase(SecretString::from(PASSPHRASE.to_owned())),
         )
-        .unwrap()
+        .expect("the vault opens")
     }
 
     /// The issuers in the vault as a fresh process sees them, sorted.
@@ -92,7 +92,9 @@ fn uri(issuer: &str) -> String {
 }
 
 fn account(issuer: &str) -> Account {
-    Account::from_uri(&uri(issuer)).unwrap().account
+    Account::from_uri(&uri(issuer))
+        .expect("the URI parses")
+        .account
 }
 
 #[test]
@@ -240,4 +242,19 @@ fn processes_taking_hotp_codes_at_once_never_get_the_same_code() {
         6,
         "a HOTP code was handed out twice: {codes:?}"
     );
+}
+
+/// Regression: advancing a HOTP counter of u64::MAX used to overflow (a
+/// panic in debug builds, a wrap back to counter 0 in release ones).
+#[test]
+fn a_hotp_counter_at_its_maximum_does_not_crash() {
+    let place = Place::with_vault();
+    place.run(&[
+        "add",
+        "otpauth://hotp/Edge:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=18446744073709551615",
+    ]);
+
+    let code = place.run(&["code", "Edge"]);
+
+    assert_eq!(code.trim().len(), 6, "{code}");
 }

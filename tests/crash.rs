@@ -29,14 +29,15 @@ struct Rng(u64);
 
 impl Rng {
     fn from_env() -> Rng {
-        let seed = std::env::var("TESSERA_CRASH_SEED")
+        let seed: u64 = std::env::var("TESSERA_CRASH_SEED")
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
+                    .expect("clock")
+                    .subsec_nanos()
+                    .into()
             });
         eprintln!("TESSERA_CRASH_SEED={seed}");
         Rng(seed | 1)
@@ -51,7 +52,7 @@ impl Rng {
 
     /// Uniform in `0..=max`.
     fn duration_up_to(&mut self, max: Duration) -> Duration {
-        let micros = u64::try_from(max.as_micros()).unwrap().max(1);
+        let micros = u64::try_from(max.as_micros()).expect("fits").max(1);
         Duration::from_micros(self.next() % (micros + 1))
     }
 }
@@ -62,8 +63,8 @@ struct Place {
 
 impl Place {
     fn new() -> Place {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
         Place { dir }
     }
 
@@ -90,15 +91,20 @@ impl Place {
     }
 
     fn run(&self, args: &[&str]) {
-        let status = self.tessera(args).status().unwrap();
+        let status = self.tessera(args).status().expect("run tessera");
         assert!(status.success(), "tessera {args:?} failed");
     }
 
     fn temp_files(&self) -> Vec<PathBuf> {
         fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with(".tmp"))
+            .expect("list the test folder")
+            .map(|e| e.expect("test setup").path())
+            .filter(|p| {
+                p.file_name()
+                    .expect("a file name")
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
             .collect()
     }
 }
@@ -214,12 +220,20 @@ fn check_backups(place: &Place, saved: &BTreeSet<String>, round: usize) {
 /// private (it holds ciphertext, but still).
 fn check_temp_files(place: &Place) {
     for temp in place.temp_files() {
-        let name = temp.file_name().unwrap().to_string_lossy().into_owned();
+        let name = temp
+            .file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .into_owned();
         assert!(name.starts_with(".tessera-"), "unexpected file {name}");
         assert_eq!(mode(&temp), 0o600, "{name}");
     }
 }
 
 fn mode(path: &Path) -> u32 {
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
+    fs::metadata(path)
+        .expect("stat a test file")
+        .permissions()
+        .mode()
+        & 0o777
 }

@@ -30,14 +30,14 @@ struct Place {
 
 impl Place {
     fn new() -> Place {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let vault_dir = dir.path().join("vault");
-        fs::create_dir(&vault_dir).unwrap();
+        fs::create_dir(&vault_dir).expect("test setup");
         Place::in_dir(dir, vault_dir)
     }
 
     fn in_dir(dir: TempDir, vault_dir: PathBuf) -> Place {
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).unwrap();
+        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
         Place { dir, vault_dir }
     }
 
@@ -67,7 +67,7 @@ impl Place {
             .env("HOME", "/nonexistent")
             .stdin(Stdio::null())
             .output()
-            .unwrap()
+            .expect("run tessera")
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -77,14 +77,14 @@ impl Place {
             "tessera {args:?}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        String::from_utf8(output.stdout).unwrap()
+        String::from_utf8(output.stdout).expect("utf-8")
     }
 
     /// Runs a command that must fail with exit code 1; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let output = self.tessera(args);
         assert_eq!(output.status.code(), Some(1), "tessera {args:?} must fail");
-        String::from_utf8(output.stderr).unwrap()
+        String::from_utf8(output.stderr).expect("utf-8")
     }
 }
 
@@ -94,16 +94,19 @@ fn age_file_holding(text: &str) -> Vec<u8> {
     recipient.set_work_factor(10);
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .unwrap();
+            .expect("age encryptor");
     let mut out = Vec::new();
-    let mut writer = encryptor.wrap_output(&mut out).unwrap();
-    writer.write_all(text.as_bytes()).unwrap();
-    writer.finish().unwrap();
+    let mut writer = encryptor.wrap_output(&mut out).expect("age writer");
+    writer.write_all(text.as_bytes()).expect("write to tessera");
+    writer.finish().expect("age writer");
     out
 }
 
-/// The kinds of damage, each a function of the good vault's bytes.
-fn damages() -> Vec<(&'static str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> {
+/// Makes a damaged vault from the good vault's bytes.
+type Damage = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
+/// The kinds of damage, by name.
+fn damages() -> Vec<(&'static str, Damage)> {
     vec![
         ("empty", Box::new(|_| Vec::new())),
         (
@@ -119,7 +122,7 @@ fn damages() -> Vec<(&'static str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> {
             "random bytes",
             Box::new(|good| {
                 (0..good.len())
-                    .map(|i| u8::try_from((i * 7919 + 13) % 251).unwrap())
+                    .map(|i| u8::try_from((i * 7919 + 13) % 251).expect("fits"))
                     .collect()
             }),
         ),
@@ -139,7 +142,10 @@ fn damages() -> Vec<(&'static str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> {
             "a flipped header byte",
             Box::new(|good| {
                 let mut bad = good.to_vec();
-                let mac = good.windows(4).position(|w| w == b"--- ").unwrap();
+                let mac = good
+                    .windows(4)
+                    .position(|w| w == b"--- ")
+                    .expect("test setup");
                 bad[mac + 6] ^= 0x01;
                 bad
             }),
@@ -159,10 +165,11 @@ fn damages() -> Vec<(&'static str, Box<dyn Fn(&[u8]) -> Vec<u8>>)> {
 fn expected_words(damage: &str) -> &'static str {
     match damage {
         "empty" => "is empty (0 bytes)",
-        "truncated" => "damaged or cut short",
+        // Cut inside the payload or one bit changed in it: the same failed
+        // integrity check, so the same words (which name both).
+        "truncated" | "a flipped payload byte" => "damaged or cut short",
         "truncated in the magic" | "truncated in the header" => "is truncated",
         "random bytes" => "is not an age-encrypted file",
-        "a flipped payload byte" => "damaged or cut short",
         "a flipped header byte" => "header of the vault",
         "another age file" => "not a Tessera vault",
         "a newer version" => "made by a newer Tessera (format version 2",
@@ -254,7 +261,7 @@ impl Mount {
     /// `None` (after a note) when this machine does not let us mount;
     /// under CI that is a failure.
     fn tmpfs(size: &str) -> Option<Mount> {
-        let point = tempfile::tempdir().unwrap();
+        let point = tempfile::tempdir().expect("temp dir");
         let mounted = Command::new("mount")
             .args([
                 "-t",
@@ -287,7 +294,7 @@ impl Mount {
             .args(["-o", "remount,ro"])
             .arg(self.path())
             .status()
-            .unwrap();
+            .expect("run mount");
         assert!(status.success(), "remount read-only failed");
     }
 }
@@ -303,14 +310,26 @@ impl Drop for Mount {
 
 /// A place whose vault folder is the mount.
 fn place_on(mount: &Mount) -> Place {
-    Place::in_dir(tempfile::tempdir().unwrap(), mount.path().to_owned())
+    Place::in_dir(
+        tempfile::tempdir().expect("temp dir"),
+        mount.path().to_owned(),
+    )
 }
 
 fn leftover_temp_files(dir: &Path) -> Vec<String> {
     fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".tmp"))
+        .expect("list the test folder")
+        .map(|e| {
+            e.expect("a file name")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| {
+            Path::new(name)
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("tmp"))
+        })
         .collect()
 }
 
@@ -359,7 +378,7 @@ fn a_full_disk_fails_the_save_cleanly_and_keeps_the_vault() {
 
 /// Writes to `path` until the file system says it is full.
 fn fill(path: &Path) {
-    let mut file = fs::File::create(path).unwrap();
+    let mut file = fs::File::create(path).expect("test setup");
     let block = [0u8; 1024];
     while file.write_all(&block).is_ok() {}
     let _ = file.sync_all();

@@ -6,6 +6,7 @@
 //! three different messages; an absurd scrypt work factor is refused at
 //! once; files are 0600; a vault readable by others is reported.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -34,7 +35,10 @@ fn forbidden() -> Vec<String> {
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
-    let hex: String = SECRET_BYTES.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = SECRET_BYTES.iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
     vec![
         upper[..16].to_owned(),
         upper.to_lowercase()[..16].to_owned(),
@@ -78,9 +82,9 @@ struct Place {
 
 impl Place {
     fn new() -> Place {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).unwrap();
-        fs::write(dir.path().join("wrong"), "not the passphrase\n").unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
+        fs::write(dir.path().join("wrong"), "not the passphrase\n").expect("write a test file");
         Place { dir }
     }
 
@@ -110,14 +114,14 @@ impl Place {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
+            .expect("run tessera");
         child
             .stdin
             .take()
-            .unwrap()
+            .expect("piped stdin")
             .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .expect("write to tessera's stdin");
+        child.wait_with_output().expect("run tessera")
     }
 }
 
@@ -128,111 +132,71 @@ fn uri_with_canary(issuer: &str, tail: &str) -> String {
     )
 }
 
+/// One command of the canary run: which passphrase file, the arguments,
+/// and what goes to standard input.
+struct Run {
+    pass: &'static str,
+    args: Vec<String>,
+    stdin: String,
+}
+
+fn run(pass: &'static str, args: &[&str]) -> Run {
+    Run {
+        pass,
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        stdin: String::new(),
+    }
+}
+
+/// Every command, on its success and its error paths, with the canary.
+fn canary_commands() -> Vec<Run> {
+    let b32 = secret_base32();
+    let canary = uri_with_canary("Canary", "");
+    let lower = uri_with_canary("Lower", "").replace(&b32, &b32.to_lowercase());
+    let bad_base32 = uri_with_canary("Bad", "").replace("secret=", "secret=1");
+    let bang = format!("otpauth://totp/x?secret={b32}!");
+    let https = format!("https://example.com/?secret={b32}");
+    let mut from_stdin = run("pass", &["add"]);
+    from_stdin.stdin = format!("{lower}\n");
+    vec![
+        run("pass", &["init"]),
+        run("pass", &["add", &canary]),
+        from_stdin,
+        run("pass", &["add", &canary]),
+        run("pass", &["add", &uri_with_canary("Bad", "&digits=eleven")]),
+        run("pass", &["add", &uri_with_canary("Bad", "&algorithm=MD5")]),
+        run("pass", &["add", &uri_with_canary("Bad", "&period=0")]),
+        run("pass", &["add", &bad_base32]),
+        run("pass", &["add", &bang]),
+        run("pass", &["add", &https]),
+        run("pass", &["add", &b32]),
+        run("pass", &["list"]),
+        run("pass", &["list", "--json"]),
+        run("pass", &["code", "Canary"]),
+        run("pass", &["code", "Canary", "--at", "1700000000"]),
+        run("pass", &["code", "alice"]),
+        run("pass", &["code", "nobody"]),
+        run(
+            "pass",
+            &["code", "Canary", "--copy", "--clipboard", "osc52"],
+        ),
+        run("pass", &["remove", "Canary"]),
+        run("wrong", &["list"]),
+        run("wrong", &["add", &uri_with_canary("Wrong", "")]),
+        run("pass", &["init"]),
+        run("pass", &["remove", "Canary", "--yes"]),
+        run("pass", &["list"]),
+    ]
+}
+
 #[test]
 fn no_command_shows_the_secret_in_output_errors_or_the_log() {
     let place = Place::new();
-    let lower =
-        uri_with_canary("Lower", "").replace(&secret_base32(), &secret_base32().to_lowercase());
-    let stdin_uri = format!("{lower}\n");
-    let runs: Vec<(&str, Vec<String>, &str)> = vec![
-        ("pass", vec!["init".into()], ""),
-        (
-            "pass",
-            vec!["add".into(), uri_with_canary("Canary", "")],
-            "",
-        ),
-        ("pass", vec!["add".into()], &stdin_uri),
-        (
-            "pass",
-            vec!["add".into(), uri_with_canary("Canary", "")],
-            "",
-        ),
-        (
-            "pass",
-            vec!["add".into(), uri_with_canary("Bad", "&digits=eleven")],
-            "",
-        ),
-        (
-            "pass",
-            vec!["add".into(), uri_with_canary("Bad", "&algorithm=MD5")],
-            "",
-        ),
-        (
-            "pass",
-            vec!["add".into(), uri_with_canary("Bad", "&period=0")],
-            "",
-        ),
-        (
-            "pass",
-            vec![
-                "add".into(),
-                uri_with_canary("Bad", "").replace("secret=", "secret=1"),
-            ],
-            "",
-        ),
-        (
-            "pass",
-            vec![
-                "add".into(),
-                format!("otpauth://totp/x?secret={}!", secret_base32()),
-            ],
-            "",
-        ),
-        (
-            "pass",
-            vec![
-                "add".into(),
-                format!("https://example.com/?secret={}", secret_base32()),
-            ],
-            "",
-        ),
-        ("pass", vec!["add".into(), secret_base32()], ""),
-        ("pass", vec!["list".into()], ""),
-        ("pass", vec!["list".into(), "--json".into()], ""),
-        ("pass", vec!["code".into(), "Canary".into()], ""),
-        (
-            "pass",
-            vec![
-                "code".into(),
-                "Canary".into(),
-                "--at".into(),
-                "1700000000".into(),
-            ],
-            "",
-        ),
-        ("pass", vec!["code".into(), "alice".into()], ""),
-        ("pass", vec!["code".into(), "nobody".into()], ""),
-        (
-            "pass",
-            vec![
-                "code".into(),
-                "Canary".into(),
-                "--copy".into(),
-                "--clipboard".into(),
-                "osc52".into(),
-            ],
-            "",
-        ),
-        ("pass", vec!["remove".into(), "Canary".into()], ""),
-        ("wrong", vec!["list".into()], ""),
-        (
-            "wrong",
-            vec!["add".into(), uri_with_canary("Wrong", "")],
-            "",
-        ),
-        ("pass", vec!["init".into()], ""),
-        (
-            "pass",
-            vec!["remove".into(), "Canary".into(), "--yes".into()],
-            "",
-        ),
-        ("pass", vec!["list".into()], ""),
-    ];
 
-    for (pass, args, stdin) in &runs {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = place.tessera(pass, &args, stdin);
-        let what = format!("tessera {}", args.first().unwrap_or(&""));
+    for command in canary_commands() {
+        let args: Vec<&str> = command.args.iter().map(String::as_str).collect();
+        let output = place.tessera(command.pass, &args, &command.stdin);
+        let what = format!("tessera {}", args[0]);
         assert_clean(
             &format!("{what} stdout"),
             &String::from_utf8_lossy(&output.stdout),
@@ -243,14 +207,28 @@ fn no_command_shows_the_secret_in_output_errors_or_the_log() {
         );
     }
 
-    // Damaged vault: the error path of every command.
-    let mut bytes = fs::read(place.path("vault.age")).unwrap();
+    let log = fs::read_to_string(place.log_file()).expect("TESSERA_LOG=debug writes the log");
+    assert!(
+        log.contains("start: add") && log.contains("opened"),
+        "the log is empty:\n{log}"
+    );
+    assert!(log.contains("failed: add"), "errors are logged:\n{log}");
+    assert_clean("the debug log", &log);
+}
+
+#[test]
+fn a_damaged_vault_shows_no_secret_in_any_error_or_the_log() {
+    let place = Place::new();
+    place.tessera("pass", &["init"], "");
+    place.tessera("pass", &["add", &uri_with_canary("Canary", "")], "");
+    let mut bytes = fs::read(place.path("vault.age")).expect("read the vault");
     let last = bytes.len() - 5;
     bytes[last] ^= 0x80;
-    fs::write(place.path("vault.age"), bytes).unwrap();
+    fs::write(place.path("vault.age"), bytes).expect("write the vault");
+
     for args in [
         vec!["list"],
-        vec!["code", "Lower"],
+        vec!["code", "Canary"],
         vec!["add", &uri_with_canary("D", "")],
     ] {
         let output = place.tessera("pass", &args, "");
@@ -260,12 +238,8 @@ fn no_command_shows_the_secret_in_output_errors_or_the_log() {
             &String::from_utf8_lossy(&output.stderr),
         );
     }
-
-    let log = fs::read_to_string(place.log_file()).expect("TESSERA_LOG=debug writes the log");
-    assert!(
-        log.contains("start: add") && log.contains("opened"),
-        "the log is empty:\n{log}"
-    );
+    let log = fs::read_to_string(place.log_file()).expect("the log");
+    assert!(log.contains("damaged"), "{log}");
     assert_clean("the debug log", &log);
 }
 
@@ -362,7 +336,7 @@ fn identity_tessera(place: &Place, identity: &Path, args: &[&str]) -> Output {
         .env("HOME", "/nonexistent")
         .stdin(Stdio::null())
         .output()
-        .unwrap()
+        .expect("run tessera")
 }
 
 #[test]
@@ -431,7 +405,11 @@ fn an_absurd_scrypt_work_factor_is_refused_at_once() {
 // File modes.
 
 fn mode(path: &Path) -> u32 {
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
+    fs::metadata(path)
+        .expect("stat a test file")
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //!   hashes, digits, periods, counters and times (far past 2^32), an
 //!   independent RFC 4226 implementation written here with `hmac`.
 
+use std::fmt::Write as _;
+
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
 use tessera::otp::{Account, Algorithm, Kind, Secret};
@@ -86,22 +88,22 @@ fn valid_uri() -> impl Strategy<Value = String> {
                     encode(&secret)
                 );
                 if !issuer.trim().is_empty() {
-                    uri.push_str(&format!("&issuer={}", encode(&issuer)));
+                    let _ = write!(uri, "&issuer={}", encode(&issuer));
                 }
                 if let Some(algorithm) = algorithm {
-                    uri.push_str(&format!("&algorithm={algorithm}"));
+                    let _ = write!(uri, "&algorithm={algorithm}");
                 }
                 if let Some(digits) = digits {
-                    uri.push_str(&format!("&digits={digits}"));
+                    let _ = write!(uri, "&digits={digits}");
                 }
                 if let Some(period) = period {
-                    uri.push_str(&format!("&period={period}"));
+                    let _ = write!(uri, "&period={period}");
                 }
                 if let Some(counter) = counter {
-                    uri.push_str(&format!("&counter={counter}"));
+                    let _ = write!(uri, "&counter={counter}");
                 }
                 for (name, value) in extras {
-                    uri.push_str(&format!("&x{name}={}", encode(&value)));
+                    let _ = write!(uri, "&x{name}={}", encode(&value));
                 }
                 uri
             },
