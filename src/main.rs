@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("tessera: {error:#}");
+            eprintln!("tessera: {}", sentence_case(&format!("{error:#}")));
             if error.is::<Ambiguous>() {
                 ExitCode::from(2)
             } else {
@@ -20,4 +20,12 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Messages come from several layers; start each with a capital letter.
+fn sentence_case(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -451,3 +451,53 @@ fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+#[test]
+fn a_second_recipient_can_open_the_vault_too() {
+    let place = Place::new();
+    let mine = place.path("mine.txt");
+    let spare = place.path("spare.txt");
+    let spare_public = tessera::vault::generate_identity_file(&spare).expect("spare key");
+
+    bare_tessera()
+        .arg("--vault")
+        .arg(place.vault())
+        .arg("--identity")
+        .arg(&mine)
+        .args(["init", "--recipient", &spare_public])
+        .assert()
+        .success();
+    bare_tessera()
+        .arg("--vault")
+        .arg(place.vault())
+        .arg("--identity")
+        .arg(&mine)
+        .args(["add", EXAMPLE])
+        .assert()
+        .success();
+
+    bare_tessera()
+        .arg("--vault")
+        .arg(place.vault())
+        .arg("--identity")
+        .arg(&spare)
+        .args(["code", "example", "--at", T])
+        .assert()
+        .stdout("324550\n");
+}
+
+#[test]
+fn a_bad_recipient_is_quoted_and_nothing_is_created() {
+    let place = Place::new();
+
+    bare_tessera()
+        .arg("--vault")
+        .arg(place.vault())
+        .arg("--identity")
+        .arg(place.path("key.txt"))
+        .args(["init", "--recipient", "age1notakey"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("age1notakey"));
+    assert!(!place.vault().exists());
+}

@@ -25,6 +25,10 @@ impl Tmux {
     /// display, with tmux's `set-clipboard on`. After `command` ends the
     /// pane prints whether the terminal is back in canonical mode.
     fn start(name: &str, command: &str) -> Option<Tmux> {
+        Self::start_with(name, command, &[])
+    }
+
+    fn start_with(name: &str, command: &str, env: &[(&str, &str)]) -> Option<Tmux> {
         if !tmux_available() {
             return None;
         }
@@ -51,6 +55,10 @@ impl Tmux {
                 "-e",
                 "SSH_CONNECTION=127.0.0.1 1 127.0.0.1 22",
             ])
+            .args(
+                env.iter()
+                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
+            )
             .arg(script)
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
@@ -243,4 +251,89 @@ fn sighup_ends_the_interface_and_restores_the_terminal() {
     let screen = tmux.wait_for("canon");
 
     assert!(screen.contains("\nicanon"), "{screen}");
+}
+
+/// A TUI left open shows what the command line saved meanwhile, and its own
+/// save afterwards keeps it.
+#[test]
+fn the_open_interface_and_the_command_line_keep_each_others_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vault = dir.path().join("vault.age");
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "pass phrase\n").expect("write");
+    let cli = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .arg("--vault")
+            .arg(&vault)
+            .arg("--passphrase-file")
+            .arg(&pass)
+            .args(args)
+            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
+            .output()
+            .expect("tessera runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    cli(&["init"]);
+    cli(&["add", "otpauth://totp/First:one?secret=JBSWY3DPEHPK3PXP"]);
+    let command = format!(
+        "{BIN} --vault {} --passphrase-file {}",
+        vault.display(),
+        pass.display()
+    );
+    let env = [("TESSERA_SCRYPT_WORK_FACTOR", "10")];
+    let Some(tmux) = Tmux::start_with("shared", &command, &env) else {
+        return;
+    };
+    tmux.wait_for("First");
+
+    cli(&["add", "otpauth://totp/Second:two?secret=KRSXG5CTMVRXEZLU"]);
+    tmux.wait_for("Second");
+    tmux.run(&[
+        "set-buffer",
+        "otpauth://totp/Third:three?secret=MFRGGZDFMZTWQ2LK",
+    ]);
+    tmux.run(&["paste-buffer", "-p"]);
+    tmux.wait_for("Enter saves");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Added Third");
+
+    let listed = cli(&["list"]);
+    assert!(
+        ["First", "Second", "Third"]
+            .iter()
+            .all(|name| listed.contains(name)),
+        "{listed}"
+    );
+}
+
+/// A dropped connection closes the terminal under Tessera: it must exit, not
+/// spin on a dead terminal (crossterm's default reader loops forever on
+/// end-of-file; Tessera uses its /dev/tty reader, which returns).
+#[test]
+fn a_closed_terminal_ends_tessera() {
+    let Some(tmux) = Tmux::start("hangup", &demo_command()) else {
+        return;
+    };
+    tmux.wait_for("6 accounts");
+    let pid = tmux.tessera_pid();
+
+    tmux.run(&["kill-server"]);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if state.split_whitespace().nth(2) == Some("Z") {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("tessera {pid} still runs 10 s after its terminal closed");
+        }
+        sleep(Duration::from_millis(100));
+    }
 }

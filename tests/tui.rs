@@ -42,6 +42,15 @@ impl Harness {
         }
     }
 
+    fn empty() -> Self {
+        Harness {
+            app: App::new(),
+            store: MemoryStore::new(Vec::new(), T),
+            copier: Recorder::default(),
+            now: T,
+        }
+    }
+
     fn send(&mut self, event: &Event) {
         if let Some(action) = keys::action_for(event, &self.app.mode) {
             let mut cx = Context {
@@ -256,4 +265,36 @@ fn moving_down_keeps_the_selection_on_screen() {
     let screen = h.screen(80, 7);
 
     assert!(screen.contains("▶ RFC 4226"), "{screen}");
+}
+
+#[test]
+fn the_add_dialog_takes_the_path_of_a_qr_screenshot() {
+    let mut h = Harness::empty();
+    let image = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/import/qr-two-codes.png"
+    );
+
+    h.press(KeyCode::Char('a'));
+    h.send(&Event::Paste(format!("file://{image}")));
+    let dialog = h.screen(100, 30);
+    h.press(KeyCode::Enter);
+
+    assert_eq!(dialog.matches('✓').count(), 2, "{dialog}");
+    assert_eq!(h.store.entries().len(), 2);
+    assert!(h.screen(80, 24).contains("Added 2 accounts"));
+}
+
+#[test]
+fn adding_an_account_already_there_is_refused_with_its_name() {
+    let mut h = Harness::demo();
+
+    h.press(KeyCode::Char('a'));
+    h.send(&Event::Paste(
+        "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP".to_owned(),
+    ));
+    h.press(KeyCode::Enter);
+
+    assert_eq!(h.store.entries().len(), 6);
+    assert!(h.screen(100, 24).contains("already in the vault"));
 }

@@ -242,20 +242,8 @@ fn add(options: &GlobalOptions, uri: Option<&str>) -> Result<ExitCode> {
 /// Adds `accounts` and saves once; refuses the lot if any is already there,
 /// so a repeated command changes nothing.
 fn add_accounts(vault: &mut Vault, accounts: Vec<Account>) -> Result<ExitCode> {
-    for account in &accounts {
-        if let Some(existing) = store::find_duplicate(vault.entries(), account) {
-            bail!(
-                "{} is already in the vault with the same secret; nothing was added.",
-                existing.account.label()
-            );
-        }
-    }
-    let now = now_unix(0);
     let summaries: Vec<String> = accounts.iter().map(describe).collect();
-    for account in accounts {
-        vault.add(account, now);
-    }
-    vault.save(now)?;
+    Store::add_all(vault, accounts, now_unix(0))?;
     for summary in summaries {
         println!("Added {summary}.");
     }
@@ -268,6 +256,9 @@ fn add_from_qr(options: &GlobalOptions, image: &Path) -> Result<ExitCode> {
     let mut no_password = || bail!("A QR code does not carry a password.");
     let report = crate::import::read(&bytes, crate::import::Format::Qr, &mut no_password)
         .with_context(|| format!("No usable QR code in {}", image.display()))?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     for skipped in &report.skipped {
         eprintln!("skipped {}: {}", skipped.name, skipped.reason);
     }

@@ -1,6 +1,8 @@
 //! Where the accounts the interface shows come from and where changes go:
 //! the real vault (every change saved at once) or the demo (memory only).
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 
 use crate::otp::{Account, Kind};
@@ -12,7 +14,14 @@ pub trait Store {
     fn entries(&self) -> &[Entry];
 
     /// Adds an account; refuses one already present (same secret, issuer and account).
-    fn add(&mut self, account: Account, now: u64) -> Result<String>;
+    fn add(&mut self, account: Account, now: u64) -> Result<String> {
+        let ids = self.add_all(vec![account], now)?;
+        ids.into_iter().next().context("no account was added")
+    }
+
+    /// Adds several accounts at once (one save); refuses them all if any is
+    /// already present, so adding the same thing twice changes nothing.
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>>;
 
     fn remove(&mut self, id: &str, now: u64) -> Result<()>;
 
@@ -22,6 +31,19 @@ pub trait Store {
 
     /// Short words for the title bar, e.g. the vault's file name.
     fn describe(&self) -> String;
+
+    /// Picks up what another process saved meanwhile; true if anything changed.
+    fn refresh(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// `path` with the home folder shown as `~`.
+fn home_relative(path: &std::path::Path) -> String {
+    match dirs::home_dir().and_then(|home| path.strip_prefix(home).ok().map(Path::to_owned)) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// The entry holding the same account, if any.
@@ -64,11 +86,16 @@ impl Store for Vault {
         Vault::entries(self)
     }
 
-    fn add(&mut self, account: Account, now: u64) -> Result<String> {
-        refuse_duplicate(Vault::entries(self), &account)?;
-        let id = Vault::add(self, account, now);
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>> {
+        for account in &accounts {
+            refuse_duplicate(Vault::entries(self), account)?;
+        }
+        let ids = accounts
+            .into_iter()
+            .map(|account| Vault::add(self, account, now))
+            .collect();
         self.save(now).context("The account was not saved")?;
-        Ok(id)
+        Ok(ids)
     }
 
     fn remove(&mut self, id: &str, now: u64) -> Result<()> {
@@ -87,7 +114,11 @@ impl Store for Vault {
     }
 
     fn describe(&self) -> String {
-        self.path().display().to_string()
+        home_relative(self.path())
+    }
+
+    fn refresh(&mut self) -> Result<bool> {
+        Ok(self.reload_if_changed()?)
     }
 }
 
@@ -137,9 +168,14 @@ impl Store for MemoryStore {
         &self.entries
     }
 
-    fn add(&mut self, account: Account, now: u64) -> Result<String> {
-        refuse_duplicate(&self.entries, &account)?;
-        Ok(self.push(account, now))
+    fn add_all(&mut self, accounts: Vec<Account>, now: u64) -> Result<Vec<String>> {
+        for account in &accounts {
+            refuse_duplicate(&self.entries, account)?;
+        }
+        Ok(accounts
+            .into_iter()
+            .map(|account| self.push(account, now))
+            .collect())
     }
 
     fn remove(&mut self, id: &str, _now: u64) -> Result<()> {

@@ -4,6 +4,7 @@
 //! [`state`] holds the state and its update, [`keys`] maps events to
 //! actions, [`view`] draws; this module runs the loop that joins them.
 
+pub mod add;
 pub mod filter;
 pub mod keys;
 pub mod state;
@@ -36,6 +37,10 @@ impl Copier for Clipboard {
 /// The longest the loop sleeps, so a signal is noticed promptly.
 const MAX_WAIT: Duration = Duration::from_millis(250);
 
+/// How often to look for changes another process saved (a cheap metadata
+/// check; the file is only read when it changed).
+const REFRESH_SECONDS: u64 = 2;
+
 /// Runs the interface until the user quits or a signal arrives.
 pub fn run(store: &mut dyn Store, mut clipboard: Clipboard) -> Result<()> {
     let signals = Signals::register().context("Could not install the signal handlers")?;
@@ -52,9 +57,14 @@ fn event_loop(
     signals: &Signals,
 ) -> Result<()> {
     let mut drawn_at = None;
+    let mut refreshed_at = now_unix(0);
     let mut dirty = true;
     loop {
         let now = now_unix(0);
+        if now >= refreshed_at + REFRESH_SECONDS {
+            refreshed_at = now;
+            dirty |= refresh(app, store, now);
+        }
         if dirty || drawn_at != Some(now) {
             draw(screen, app, store, now)?;
             drawn_at = Some(now);
@@ -76,11 +86,23 @@ fn event_loop(
                     now: now_unix(0),
                 };
                 app.update(action, &mut cx);
+                app.settle_status(now_unix(0));
             }
             dirty = true;
             if app.quit || !event::poll(Duration::ZERO)? {
                 break;
             }
+        }
+    }
+}
+
+/// Folds in another process's changes; a failure is shown, not fatal.
+fn refresh(app: &mut App, store: &mut dyn Store, now: u64) -> bool {
+    match store.refresh() {
+        Ok(changed) => changed,
+        Err(error) => {
+            app.report_error(format!("Could not re-read the vault: {error:#}"), now);
+            true
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 use super::Copier;
+use super::add::AddDialog;
 use super::filter::visible_entries;
 use crate::app::describe;
 use crate::app::store::Store;
@@ -56,16 +57,6 @@ pub enum Mode {
     Help,
 }
 
-/// The add dialog's text and what it parses to.
-pub struct AddDialog {
-    /// What was pasted or typed: holds a secret, hence zeroized.
-    pub input: Zeroizing<String>,
-    /// The parsed account's description, or why it does not parse.
-    pub preview: Result<String, String>,
-    /// Warnings about an account that does parse.
-    pub warnings: Vec<String>,
-}
-
 /// A line for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
@@ -96,6 +87,8 @@ pub struct App {
     /// Generated HOTP codes by entry id.
     pub revealed: HashMap<String, Revealed>,
     pub quit: bool,
+    /// Set when an action set the status; see [`App::settle_status`].
+    status_fresh: bool,
 }
 
 /// What `update` may touch besides the state.
@@ -123,6 +116,7 @@ impl App {
             status: None,
             revealed: HashMap::new(),
             quit: false,
+            status_fresh: false,
         }
     }
 
@@ -174,19 +168,35 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, now: u64) {
-        self.status = Some(Status {
-            text: text.into(),
-            is_error: false,
-            since: now,
-        });
+        self.set_status(text.into(), false, now);
     }
 
     fn complain(&mut self, text: impl Into<String>, now: u64) {
+        self.set_status(text.into(), true, now);
+    }
+
+    /// Shows an error that did not come from an action (e.g. a failed re-read).
+    pub fn report_error(&mut self, text: impl Into<String>, now: u64) {
+        self.complain(text, now);
+    }
+
+    fn set_status(&mut self, text: String, is_error: bool, now: u64) {
         self.status = Some(Status {
-            text: text.into(),
-            is_error: true,
+            text,
+            is_error,
             since: now,
         });
+        self.status_fresh = true;
+    }
+
+    /// Restarts the fade of a status the last action set, from `now`: an
+    /// action that took long (a slow save) still shows its result in full.
+    pub fn settle_status(&mut self, now: u64) {
+        if std::mem::take(&mut self.status_fresh)
+            && let Some(status) = &mut self.status
+        {
+            status.since = now;
+        }
     }
 
     /// The id and account of the selected row, if any.
@@ -214,8 +224,13 @@ impl App {
                 (account.code_at(cx.now + left), "the next code")
             }
         };
+        let whose = if account.issuer.is_empty() {
+            &account.name
+        } else {
+            &account.issuer
+        };
         match cx.copier.copy(code.as_str()) {
-            Ok(how) => self.say(format!("{how}: {what} for {}.", account.label()), cx.now),
+            Ok(how) => self.say(format!("{how}: {what} for {whose}."), cx.now),
             Err(why) => self.complain(format!("Could not copy: {why}"), cx.now),
         }
     }
@@ -277,13 +292,7 @@ impl App {
     }
 
     fn open_add(&mut self, text: String) {
-        let mut dialog = AddDialog {
-            input: Zeroizing::new(text),
-            preview: Err(String::new()),
-            warnings: Vec::new(),
-        };
-        refresh_preview(&mut dialog);
-        self.add = Some(dialog);
+        self.add = Some(AddDialog::new(text));
         self.mode = Mode::Add;
     }
 
@@ -295,8 +304,7 @@ impl App {
             }
             Mode::Add => {
                 if let Some(dialog) = &mut self.add {
-                    dialog.input.push_str(text);
-                    refresh_preview(dialog);
+                    dialog.push_str(text);
                 }
             }
             _ => self.say("Press ? to see the keys.", cx.now),
@@ -322,8 +330,7 @@ impl App {
             }
             Mode::Add => {
                 if let Some(dialog) = &mut self.add {
-                    dialog.input.pop();
-                    refresh_preview(dialog);
+                    dialog.pop();
                 }
             }
             _ => {}
@@ -345,20 +352,29 @@ impl App {
 
     fn save_added(&mut self, cx: &mut Context<'_>) {
         let Some(dialog) = &self.add else { return };
-        let parsed = match Account::from_uri(dialog.input.trim()) {
-            Ok(parsed) => parsed,
-            Err(error) => {
-                self.complain(format!("Not added: {error}"), cx.now);
-                return;
-            }
+        if dialog.accounts.is_empty() {
+            let why = dialog.preview.as_ref().err().map_or("", String::as_str);
+            let why = if why.is_empty() {
+                "paste an otpauth:// link first"
+            } else {
+                why
+            };
+            self.complain(format!("Not added: {why}"), cx.now);
+            return;
+        }
+        let accounts = dialog.accounts.clone();
+        let summary = match accounts.as_slice() {
+            [one] => describe(one),
+            many => format!("{} accounts", many.len()),
         };
-        let summary = describe(&parsed.account);
-        match cx.store.add(parsed.account, cx.now) {
-            Ok(id) => {
+        match cx.store.add_all(accounts, cx.now) {
+            Ok(ids) => {
                 self.add = None;
                 self.mode = Mode::Normal;
                 self.filter.clear();
-                self.select_id(&id, cx.store);
+                if let Some(id) = ids.first() {
+                    self.select_id(id, cx.store);
+                }
                 self.say(format!("Added {summary}."), cx.now);
             }
             Err(error) => self.complain(format!("{error:#}"), cx.now),
@@ -405,25 +421,6 @@ impl App {
                 self.say(format!("Deleted {summary}."), cx.now);
             }
             Err(error) => self.complain(format!("{error:#}"), cx.now),
-        }
-    }
-}
-
-fn refresh_preview(dialog: &mut AddDialog) {
-    let text = dialog.input.trim();
-    if text.is_empty() {
-        dialog.preview = Err(String::new());
-        dialog.warnings.clear();
-        return;
-    }
-    match Account::from_uri(text) {
-        Ok(parsed) => {
-            dialog.preview = Ok(describe(&parsed.account));
-            dialog.warnings = parsed.warnings.iter().map(ToString::to_string).collect();
-        }
-        Err(error) => {
-            dialog.preview = Err(error.to_string());
-            dialog.warnings.clear();
         }
     }
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, BorderType, Cell, Clear, Padding, Paragraph, Row, Table, Wrap};
 
 use super::filter::visible_entries;
 use super::state::{App, Mode};
@@ -82,10 +82,11 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
 
 fn render_title(frame: &mut Frame, area: Rect, store: &dyn Store, count: usize) {
     let total = store.entries().len();
+    let noun = if total == 1 { "account" } else { "accounts" };
     let shown = if count == total {
-        format!("{total} accounts")
+        format!("{total} {noun}")
     } else {
-        format!("{count} of {total} accounts")
+        format!("{count} of {total} {noun}")
     };
     let line = Line::from(vec![
         Span::styled(" Tessera ", Style::new().fg(Color::Black).bg(ACCENT).bold()),
@@ -135,7 +136,11 @@ fn render_list(
     }
 
     let wide = area.width >= 64;
-    let bar_width: u16 = if wide { 10 } else { 0 };
+    let bar_width: u16 = match area.width {
+        64.. => 10,
+        44..64 => 5,
+        _ => 0,
+    };
     let rows = visible
         .iter()
         .enumerate()
@@ -277,12 +282,12 @@ fn render_keys(frame: &mut Frame, area: Rect, mode: &Mode) {
     let keys: &[(&str, &str)] = match mode {
         Mode::Normal => &[
             ("Enter", "copy"),
-            ("n", "next"),
             ("/", "search"),
             ("a", "add"),
-            ("d", "delete"),
             ("?", "keys"),
             ("q", "quit"),
+            ("n", "next code"),
+            ("d", "delete"),
         ],
         Mode::Filter => &[
             ("type", "to search"),
@@ -315,6 +320,7 @@ fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16, title: &str) ->
         .flex(Flex::Center)
         .areas(row);
     let block = Block::bordered()
+        .padding(Padding::horizontal(1))
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(ACCENT))
         .title(format!(" {title} "));
@@ -330,7 +336,7 @@ fn render_add(frame: &mut Frame, area: Rect, app: &App) {
     let field_width = usize::from(inner.width.saturating_sub(3));
 
     let mut lines = vec![
-        Line::raw("Paste the otpauth:// link the site shows, or type it."),
+        Line::raw("Paste the otpauth:// link the site shows, or a QR screenshot's path."),
         Line::from(vec![
             Span::styled("> ", Style::new().fg(ACCENT).bold()),
             Span::raw(tail(&mask_secret(&dialog.input), field_width)),
@@ -339,14 +345,20 @@ fn render_add(frame: &mut Frame, area: Rect, app: &App) {
         Line::raw(""),
     ];
     match &dialog.preview {
-        Ok(summary) => lines.push(Line::styled(
-            format!("✓ {summary}"),
-            Style::new().fg(Color::Green),
-        )),
-        Err(why) if !why.is_empty() => lines.push(Line::styled(
-            format!("✗ {why}"),
-            Style::new().fg(Color::Red),
-        )),
+        Ok(accounts) => {
+            for account in accounts {
+                lines.push(Line::styled(
+                    format!("✓ {account}"),
+                    Style::new().fg(Color::Green),
+                ));
+            }
+        }
+        Err(why) if !why.is_empty() => {
+            lines.push(Line::styled(
+                format!("✗ {why}"),
+                Style::new().fg(Color::Red),
+            ));
+        }
         Err(_) => {}
     }
     for warning in &dialog.warnings {
@@ -390,7 +402,7 @@ fn render_confirm_delete(frame: &mut Frame, area: Rect, app: &App) {
     let Some((_, summary)) = &app.pending_delete else {
         return;
     };
-    let inner = popup(frame, area, 64, 7, "Delete");
+    let inner = popup(frame, area, 66, 7, "Delete");
     let lines = vec![
         Line::from(vec![
             Span::raw("Delete "),
@@ -426,7 +438,7 @@ fn render_help(frame: &mut Frame, area: Rect) {
         ("q, Ctrl-C", "quit"),
         ("", "Pasting a link anywhere opens the add dialog."),
     ];
-    let inner = popup(frame, area, 62, 15, "Keys");
+    let inner = popup(frame, area, 66, 15, "Keys");
     let lines: Vec<Line> = KEYS
         .iter()
         .map(|(key, what)| {

@@ -122,7 +122,7 @@ pub(crate) fn decrypt(
 
     let decryptor =
         age::Decryptor::new_buffered(ArmoredReader::new(without_leading_space(ciphertext)))
-            .map_err(|e| classify(e, unlock, path))?;
+            .map_err(|e| classify_header(e, ciphertext, unlock, path))?;
     let mut stream = match (unlock, decryptor.is_scrypt()) {
         (Unlock::Passphrase(_), false) => return Err(VaultError::NeedsIdentity),
         (Unlock::Identities(_), true) => return Err(VaultError::NeedsPassphrase),
@@ -178,6 +178,25 @@ fn without_leading_space(bytes: &[u8]) -> &[u8] {
         start
     } else {
         bytes
+    }
+}
+
+/// age reports a v1 header it cannot parse (a damaged line) as an unknown
+/// format; a file that starts like a v1 age file is damaged, not newer.
+fn classify_header(
+    error: DecryptError,
+    ciphertext: &[u8],
+    unlock: &Unlock,
+    path: &Path,
+) -> VaultError {
+    match error {
+        DecryptError::UnknownFormat if ciphertext.starts_with(b"age-encryption.org/v1\n") => {
+            VaultError::DamagedHeader {
+                path: path.to_owned(),
+                backups: storage::backup_hint(path),
+            }
+        }
+        other => classify(other, unlock, path),
     }
 }
 

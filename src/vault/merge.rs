@@ -71,7 +71,7 @@ pub(crate) fn merge(
 /// Both sides hold the entry and we changed it. Ours wins if theirs is
 /// untouched since the base, or if ours is strictly newer. Either way the
 /// HOTP counter is the higher of the two: a used code must not come back.
-fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> Entry {
+pub(super) fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> Entry {
     let theirs_untouched = base.is_some_and(|b| same_entry(b, theirs));
     let ours_wins = theirs_untouched || ours.updated > theirs.updated;
     let mut picked = if ours_wins {
@@ -90,7 +90,7 @@ fn resolve(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> Entry {
 }
 
 /// Every tombstone of both sides, once per id (the later deletion time).
-fn unite_tombstones(theirs: &[Tombstone], ours: &[Tombstone]) -> Vec<Tombstone> {
+pub(super) fn unite_tombstones(theirs: &[Tombstone], ours: &[Tombstone]) -> Vec<Tombstone> {
     let mut united: Vec<Tombstone> = Vec::with_capacity(theirs.len() + ours.len());
     for stone in theirs.iter().chain(ours) {
         match united.iter_mut().find(|t| t.id == stone.id) {

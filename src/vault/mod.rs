@@ -10,12 +10,14 @@
 //! - `keys`: identity files, recipients, new identities.
 //! - `storage`: lock, atomic write, backups.
 //! - `merge`: three-way merge of a stale copy with the file on disk.
+//! - `merge_copy`: folding in a diverged copy (a sync tool's conflict copy).
 
 mod crypto;
 mod document;
 mod error;
 mod keys;
 mod merge;
+mod merge_copy;
 mod storage;
 
 use std::collections::HashSet;
@@ -29,6 +31,7 @@ pub use crypto::{DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, WORK_FACTOR_ENV, set_scry
 pub use document::{FORMAT_VERSION, Tombstone};
 pub use error::VaultError;
 pub use keys::generate_identity_file;
+pub use merge_copy::MergeSummary;
 pub use storage::{BACKUP_COUNT, write_atomic};
 
 use crate::otp::{Account, Kind};

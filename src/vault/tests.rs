@@ -354,7 +354,18 @@ fn flipped_payload_byte_is_damage_not_a_wrong_passphrase() {
 fn flipped_header_mac_byte_is_a_damaged_header() {
     let mut bytes = valid_ciphertext();
     let mac_at = bytes.windows(4).position(|w| w == b"--- ").unwrap() + 5;
-    bytes[mac_at] ^= if bytes[mac_at] == b'A' { 0x02 } else { 0x01 };
+    bytes[mac_at] = if bytes[mac_at] == b'A' { b'B' } else { b'A' };
+    let err = open_damaged(&bytes);
+    assert!(matches!(err, VaultError::DamagedHeader { .. }), "{err}");
+}
+
+/// Regression: a header byte turned into a non-base64 character made age
+/// report an unknown format, which Tessera passed on as "upgrade Tessera".
+#[test]
+fn header_byte_that_is_not_base64_is_a_damaged_header() {
+    let mut bytes = valid_ciphertext();
+    let mac_at = bytes.windows(4).position(|w| w == b"--- ").unwrap() + 5;
+    bytes[mac_at] = b'.';
     let err = open_damaged(&bytes);
     assert!(matches!(err, VaultError::DamagedHeader { .. }), "{err}");
 }
