@@ -149,7 +149,8 @@ fn run(pass: &'static str, args: &[&str]) -> Run {
 }
 
 /// Every command, on its success and its error paths, with the canary.
-fn canary_commands() -> Vec<Run> {
+/// Writes the files the import and merge commands read into `place`.
+fn canary_commands(place: &Place) -> Vec<Run> {
     let b32 = secret_base32();
     let canary = uri_with_canary("Canary", "");
     let lower = uri_with_canary("Lower", "").replace(&b32, &b32.to_lowercase());
@@ -158,6 +159,30 @@ fn canary_commands() -> Vec<Run> {
     let https = format!("https://example.com/?secret={b32}");
     let mut from_stdin = run("pass", &["add"]);
     from_stdin.stdin = format!("{lower}\n");
+    let uri_list = place.path("export.txt");
+    fs::write(
+        &uri_list,
+        format!("{}\n{bad_base32}\n", uri_with_canary("Imported", "")),
+    )
+    .expect("write the import file");
+    let junk = place.path("junk.json");
+    fs::write(
+        &junk,
+        format!("{{\"db\": {{\"entries\": [{{\"secret\": \"{b32}\"}}]}}}}"),
+    )
+    .expect("write the import file");
+    let list = uri_list.to_str().expect("utf-8 path").to_owned();
+    let junk = junk.to_str().expect("utf-8 path").to_owned();
+    let exported = place
+        .path("out.txt")
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
+    let copy = place
+        .path("copy.age")
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
     vec![
         run("pass", &["init"]),
         run("pass", &["add", &canary]),
@@ -180,6 +205,20 @@ fn canary_commands() -> Vec<Run> {
             "pass",
             &["code", "Canary", "--copy", "--clipboard", "osc52"],
         ),
+        run("pass", &["import", &list, "--dry-run"]),
+        run("pass", &["import", &list]),
+        run("pass", &["import", &list]),
+        run("pass", &["import", &junk]),
+        run("pass", &["import", &junk, "--format", "aegis"]),
+        run("pass", &["import", &junk, "--format", "google"]),
+        run("pass", &["export", "--format", "uris"]),
+        run("pass", &["export", "--format", "aegis", "-o", &exported]),
+        run(
+            "pass",
+            &["export", "--format", "uris", "--plaintext", "-o", &exported],
+        ),
+        run("pass", &["qr", "nobody"]),
+        run("pass", &["merge", &copy]),
         run("pass", &["remove", "Canary"]),
         run("wrong", &["list"]),
         run("wrong", &["add", &uri_with_canary("Wrong", "")]),
@@ -193,7 +232,10 @@ fn canary_commands() -> Vec<Run> {
 fn no_command_shows_the_secret_in_output_errors_or_the_log() {
     let place = Place::new();
 
-    for command in canary_commands() {
+    for command in canary_commands(&place) {
+        if command.args[0] == "merge" {
+            fs::copy(place.path("vault.age"), place.path("copy.age")).expect("copy the vault");
+        }
         let args: Vec<&str> = command.args.iter().map(String::as_str).collect();
         let output = place.tessera(command.pass, &args, &command.stdin);
         let what = format!("tessera {}", args[0]);
@@ -207,7 +249,20 @@ fn no_command_shows_the_secret_in_output_errors_or_the_log() {
         );
     }
 
+    // The canary really went through: the plaintext export (asked for, to
+    // a 0600 file) holds it.
+    let exported = fs::read_to_string(place.path("out.txt")).expect("the export was written");
+    assert!(
+        exported.contains(&secret_base32()),
+        "the canary never reached the vault"
+    );
+    assert_eq!(mode(&place.path("out.txt")), 0o600);
+
     let log = fs::read_to_string(place.log_file()).expect("TESSERA_LOG=debug writes the log");
+    assert!(
+        log.contains("start: import") && log.contains("start: export"),
+        "{log}"
+    );
     assert!(
         log.contains("start: add") && log.contains("opened"),
         "the log is empty:\n{log}"
@@ -363,11 +418,14 @@ fn wrong_passphrase_wrong_identity_and_damage_are_three_different_messages() {
     let damaged = stderr_of(&place.tessera("pass", &["list"], ""));
 
     assert!(
-        wrong_passphrase.contains("the passphrase is wrong"),
+        wrong_passphrase.contains("passphrase is wrong"),
         "{wrong_passphrase}"
     );
     assert!(
-        wrong_identity.contains("none of the identities") && wrong_identity.contains("other.key"),
+        wrong_identity
+            .to_lowercase()
+            .contains("none of the identities")
+            && wrong_identity.contains("other.key"),
         "{wrong_identity}"
     );
     assert!(
