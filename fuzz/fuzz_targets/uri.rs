@@ -15,7 +15,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let written = parsed.account.to_uri();
     let again = Account::from_uri(&written).expect("a formatted URI parses");
-    assert!(again.account == parsed.account, "the account changed on a round trip");
-    assert!(again.account.to_uri() == written, "formatting is not stable");
+    assert!(
+        again.account == parsed.account,
+        "the account changed on a round trip"
+    );
+    assert!(
+        again.account.to_uri() == written,
+        "formatting is not stable"
+    );
     let _ = parsed.account.code_at(1_700_000_000);
 });

@@ -11,7 +11,8 @@ use libfuzzer_sys::fuzz_target;
 use tessera::vault::{self, Key};
 
 /// A public test identity, written once to a temp file.
-const IDENTITY: &str = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n";
+const IDENTITY: &str =
+    "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n";
 
 fn identity_file() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
