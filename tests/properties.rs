@@ -375,3 +375,45 @@ fn codes_match_the_committed_oathtool_vectors() {
     }
     assert!(checked >= 40, "only {checked} vectors");
 }
+
+// ---------------------------------------------------------------------------
+// Fuzz inputs, replayed: the seeds in fuzz/seeds/ and any input a fuzz run
+// found a bug with (kept in fuzz/regressions/TARGET/), through the same
+// checks as the fuzz targets, on every `cargo test`.
+
+fn fuzz_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut inputs = Vec::new();
+    for kind in ["seeds", "regressions"] {
+        let Ok(dir) = std::fs::read_dir(root.join(kind).join(target)) else {
+            continue;
+        };
+        for entry in dir {
+            let path = entry.expect("list fuzz inputs").path();
+            let bytes = std::fs::read(&path).expect("read a fuzz input");
+            inputs.push((path.display().to_string(), bytes));
+        }
+    }
+    inputs
+}
+
+#[test]
+fn fuzz_inputs_for_the_uri_parser_round_trip() {
+    let inputs = fuzz_inputs("uri");
+    assert!(!inputs.is_empty(), "fuzz/seeds/uri is missing");
+    for (name, bytes) in inputs {
+        let text = String::from_utf8_lossy(&bytes);
+        check_round_trip(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn fuzz_inputs_for_the_vault_document_read_back_unchanged() {
+    let inputs = fuzz_inputs("vault_document");
+    assert!(!inputs.is_empty(), "fuzz/seeds/vault_document is missing");
+    let parsed = inputs
+        .iter()
+        .filter(|(_, bytes)| tessera::vault::parse_document_for_fuzzing(bytes))
+        .count();
+    assert!(parsed > 0, "no seed is a readable vault document");
+}
