@@ -3,8 +3,7 @@
 //! The library holds everything but argument parsing: accounts and codes
 //! ([`otp`]), the encrypted vault ([`vault`]), the clipboard ([`clipboard`]),
 //! the commands ([`app`]) and the interface ([`tui`]); [`log`] is the opt-in
-//! debug log. Terminal types never
-//! reach `otp` or `vault`.
+//! debug log. Terminal types never reach `otp` or `vault`.
 
 pub mod app;
 pub mod cli;
