@@ -2,8 +2,8 @@
 //!
 //! The library holds everything but argument parsing: accounts and codes
 //! ([`otp`]), the encrypted vault ([`vault`]), the clipboard ([`clipboard`]),
-//! the commands ([`app`]) and the interface ([`tui`]). Terminal types never
-//! reach `otp` or `vault`.
+//! the commands ([`app`]) and the interface ([`tui`]); [`log`] is the opt-in
+//! debug log. Terminal types never reach `otp` or `vault`.
 
 pub mod app;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod clipboard;
 pub mod clock;
 pub mod export;
 pub mod import;
+pub mod log;
 pub mod otp;
 pub mod qr;
 pub mod tui;

@@ -36,8 +36,43 @@ pub struct Ambiguous {
     labels: Vec<String>,
 }
 
-/// Runs the parsed command line.
+/// Runs the parsed command line. With `TESSERA_LOG` set, logs the command's
+/// name, how long it took and how it ended (see [`crate::log`]).
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    crate::log::init();
+    let name = command_name(cli.command.as_ref());
+    crate::log::info(format_args!("start: {name}"));
+    let started = std::time::Instant::now();
+
+    let result = run_command(cli);
+
+    let millis = started.elapsed().as_millis();
+    match &result {
+        Ok(_) => crate::log::info(format_args!("end: {name} in {millis} ms")),
+        Err(error) => crate::log::info(format_args!("failed: {name} in {millis} ms: {error:#}")),
+    }
+    result
+}
+
+/// The command's name for the log; never its arguments (a URI holds a secret).
+fn command_name(command: Option<&Command>) -> &'static str {
+    match command {
+        None => "interface",
+        Some(Command::Demo) => "demo",
+        Some(Command::Init { .. }) => "init",
+        Some(Command::Add { qr: None, .. }) => "add",
+        Some(Command::Add { qr: Some(_), .. }) => "add --qr",
+        Some(Command::Import { .. }) => "import",
+        Some(Command::Export { .. }) => "export",
+        Some(Command::Qr { .. }) => "qr",
+        Some(Command::Merge { .. }) => "merge",
+        Some(Command::List { .. }) => "list",
+        Some(Command::Code { .. }) => "code",
+        Some(Command::Remove { .. }) => "remove",
+    }
+}
+
+fn run_command(cli: Cli) -> Result<ExitCode> {
     let options = &cli.global;
     match cli.command {
         None => open_interface(options),

@@ -105,15 +105,12 @@ impl Store for Vault {
 
     fn next_hotp(&mut self, id: &str, now: u64) -> Result<u64> {
         let entry = self.entry(id).ok_or_else(|| unknown(id))?;
-        let counter = hotp_counter(entry)?;
-        self.update(id, now, |e| {
-            e.account.kind = Kind::Hotp {
-                counter: counter + 1,
-            }
-        });
-        self.save(now)
-            .context("The HOTP counter was not saved, so no code is shown")?;
-        Ok(counter)
+        hotp_counter(entry)?;
+        // The counter is read under the save lock, after what other
+        // processes saved: two of them never show the same code.
+        self.advance_hotp(id, now)
+            .context("The HOTP counter was not saved, so no code is shown")?
+            .ok_or_else(|| unknown(id))
     }
 
     fn describe(&self) -> String {
@@ -192,7 +189,7 @@ impl Store for MemoryStore {
         let entry = &mut self.entries[index];
         let counter = hotp_counter(entry)?;
         entry.account.kind = Kind::Hotp {
-            counter: counter + 1,
+            counter: counter.saturating_add(1),
         };
         entry.updated = now;
         Ok(counter)

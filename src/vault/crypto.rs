@@ -120,8 +120,9 @@ pub(crate) fn decrypt(
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     check_magic(ciphertext, path)?;
 
-    let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(ciphertext))
-        .map_err(|e| classify_header(e, ciphertext, unlock, path))?;
+    let decryptor =
+        age::Decryptor::new_buffered(ArmoredReader::new(without_leading_space(ciphertext)))
+            .map_err(|e| classify_header(e, ciphertext, unlock, path))?;
     let mut stream = match (unlock, decryptor.is_scrypt()) {
         (Unlock::Passphrase(_), false) => return Err(VaultError::NeedsIdentity),
         (Unlock::Identities(_), true) => return Err(VaultError::NeedsPassphrase),
@@ -165,6 +166,18 @@ fn check_magic(bytes: &[u8], path: &Path) -> Result<(), VaultError> {
             path: path.to_owned(),
             backups: storage::backup_hint(path),
         })
+    }
+}
+
+/// An armored file may have whitespace before its BEGIN line (a pasted
+/// copy often does); age only recognises the armor at the very start.
+/// Binary files are passed on untouched.
+fn without_leading_space(bytes: &[u8]) -> &[u8] {
+    let start = bytes.trim_ascii_start();
+    if start.starts_with(ARMOR_BEGIN) {
+        start
+    } else {
+        bytes
     }
 }
 
@@ -310,6 +323,21 @@ mod tests {
 
         let plain = decrypt(&armored, &key, Path::new("v.age")).unwrap();
         assert_eq!(&plain[..], b"armored");
+    }
+
+    #[test]
+    fn armored_files_with_whitespace_before_the_armor_are_read() {
+        let key = passphrase("p");
+        let binary = sealed(b"indented", &key);
+        let mut armored = b"\r\n  \t\n".to_vec();
+        let mut writer =
+            age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
+                .unwrap();
+        writer.write_all(&binary).unwrap();
+        writer.finish().unwrap();
+
+        let plain = decrypt(&armored, &key, Path::new("v.age")).unwrap();
+        assert_eq!(&plain[..], b"indented");
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub enum VaultError {
     Empty { path: PathBuf, backups: String },
 
     #[error(
-        "{} is not an age-encrypted file, so not a Tessera vault; check the path. {backups}",
+        "{} is not an age-encrypted file, so not a Tessera vault (check the path); {backups}",
         path.display()
     )]
     NotAgeFile { path: PathBuf, backups: String },
@@ -149,16 +149,22 @@ pub enum VaultError {
 
     // The decrypted document.
     #[error(
-        "{} decrypted, but this is not a Tessera vault; check the path",
+        "{} decrypted, but this is not a Tessera vault (check the path); {backups}",
         path.display()
     )]
-    NotTesseraVault { path: PathBuf },
+    NotTesseraVault { path: PathBuf, backups: String },
 
+    /// `backups` says where they are; restoring one would lose what the
+    /// newer Tessera saved, so the advice is to upgrade.
     #[error(
         "this vault was made by a newer Tessera (format version {version}; this one reads \
-         up to {supported}); upgrade Tessera"
+         up to {supported}); upgrade Tessera. {backups}"
     )]
-    NewerVersion { version: u64, supported: u64 },
+    NewerVersion {
+        version: u64,
+        supported: u64,
+        backups: String,
+    },
 
     #[error("the vault decrypted, but its contents are malformed near line {line}; {backups}")]
     MalformedDocument { line: usize, backups: String },

@@ -34,7 +34,7 @@ pub use keys::generate_identity_file;
 pub use merge_copy::MergeSummary;
 pub use storage::{BACKUP_COUNT, write_atomic};
 
-use crate::otp::Account;
+use crate::otp::{Account, Kind};
 use crypto::Unlock;
 use document::{Document, DocumentError};
 use keys::{IdentitySet, KeyPrompt};
@@ -145,7 +145,17 @@ impl Vault {
             Key::Passphrase(passphrase) => Unlock::Passphrase(passphrase),
             Key::Identities(paths) => Unlock::Identities(IdentitySet::load(&paths, prompt)?),
         };
-        let document = read_document(path, &unlock, &ciphertext)?;
+        let started = std::time::Instant::now();
+        let document = read_document(path, &unlock, &ciphertext)
+            .inspect_err(|e| crate::log::debug(format_args!("open {}: {e}", path.display())))?;
+        crate::log::debug(format_args!(
+            "opened {} ({} bytes, {} entries, {} tombstones) in {} ms",
+            path.display(),
+            ciphertext.len(),
+            document.entries.len(),
+            document.tombstones.len(),
+            started.elapsed().as_millis()
+        ));
 
         let mut vault = Vault::from_parts(path, unlock, document, ciphertext);
         vault.base_stamp = Some(stamp);
@@ -258,6 +268,47 @@ impl Vault {
     /// equals the file (the other process's changes included). The previous
     /// file becomes the newest of [`BACKUP_COUNT`] backups.
     pub fn save(&mut self, _now: u64) -> Result<(), VaultError> {
+        self.logged_save(|_| ())
+    }
+
+    /// Advances the HOTP counter of `id` and saves it, both under the save
+    /// lock and after folding in what other processes saved, so two Tesseras
+    /// never hand out the same counter. Returns the counter whose code may
+    /// now be shown, or `None` (and changes nothing) when `id` is not, or no
+    /// longer, a HOTP entry.
+    pub fn advance_hotp(&mut self, id: &str, now: u64) -> Result<Option<u64>, VaultError> {
+        self.logged_save(|vault| {
+            let Kind::Hotp { counter } = vault.entry(id)?.account.kind else {
+                return None;
+            };
+            vault.update(id, now, |entry| {
+                entry.account.kind = Kind::Hotp {
+                    counter: counter.saturating_add(1),
+                };
+            });
+            Some(counter)
+        })
+    }
+
+    /// [`Vault::save_locked`], logged with its timing.
+    fn logged_save<T>(&mut self, change: impl FnOnce(&mut Vault) -> T) -> Result<T, VaultError> {
+        let started = std::time::Instant::now();
+        let result = self.save_locked(change);
+        match &result {
+            Ok(_) => crate::log::debug(format_args!(
+                "saved {} ({} entries) in {} ms",
+                self.path.display(),
+                self.document.entries.len(),
+                started.elapsed().as_millis()
+            )),
+            Err(e) => crate::log::debug(format_args!("save {} failed: {e}", self.path.display())),
+        }
+        result
+    }
+
+    /// Under the lock: folds in another process's save, applies `change`
+    /// to the merged copy, and writes if anything is unsaved.
+    fn save_locked<T>(&mut self, change: impl FnOnce(&mut Vault) -> T) -> Result<T, VaultError> {
         if let Some(parent) = self.path.parent() {
             storage::create_private_dir(parent)?;
         }
@@ -265,10 +316,15 @@ impl Vault {
         let on_disk = storage::read_if_exists(&self.path)?;
 
         if let Some(bytes) = on_disk.as_ref().filter(|b| **b != self.base_bytes) {
+            crate::log::debug(format_args!(
+                "another process saved {}; merging",
+                self.path.display()
+            ));
             self.fold_in(bytes.clone())?;
         }
+        let value = change(self);
         if !self.dirty && on_disk.is_some() {
-            return Ok(());
+            return Ok(value);
         }
 
         let recipients = self.recipients_to_write();
@@ -284,7 +340,7 @@ impl Vault {
 
         self.document.recipients = recipients;
         self.mark_saved(ciphertext);
-        Ok(())
+        Ok(value)
     }
 
     /// Checks cheaply (size and modification time) whether another process
@@ -378,6 +434,53 @@ impl fmt::Debug for Vault {
     }
 }
 
+/// Decrypts raw age bytes exactly as a vault is unlocked (the scrypt work
+/// factor capped at [`MAX_WORK_FACTOR`], identity files loaded as `--identity`
+/// loads them), without parsing the plaintext. Exists so tests can run the
+/// C2SP age test vectors (tests/cctv.rs) through Tessera's own unlock path.
+#[doc(hidden)]
+pub fn decrypt_for_testing(bytes: &[u8], key: Key) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    let unlock = match key {
+        Key::Passphrase(passphrase) => Unlock::Passphrase(passphrase),
+        Key::Identities(paths) => {
+            Unlock::Identities(IdentitySet::load(&paths, &KeyPrompt::terminal())?)
+        }
+    };
+    crypto::decrypt(bytes, &unlock, Path::new("age-input"))
+}
+
+/// Parses a decrypted vault document and, when it parses, checks that
+/// writing it and reading it back gives the same entries. Panics on a
+/// mismatch: it exists for the fuzz target `vault_document`, which must find
+/// any input where a save would change the vault. Returns whether `plaintext`
+/// was a readable document.
+#[doc(hidden)]
+pub fn parse_document_for_fuzzing(plaintext: &[u8]) -> bool {
+    let Ok(document) = document::parse(plaintext) else {
+        return false;
+    };
+    let written = document::serialize(&document).expect("a parsed document serializes");
+    let back = document::parse(written.as_bytes()).expect("a written document parses");
+    assert_eq!(back.entries.len(), document.entries.len(), "entries lost");
+    for (before, after) in document.entries.iter().zip(&back.entries) {
+        assert_eq!(before.id, after.id, "entry id changed");
+        assert!(
+            before.account == after.account,
+            "entry {} changed",
+            before.id
+        );
+        assert_eq!(
+            (&before.note, &before.tags, before.pinned),
+            (&after.note, &after.tags, after.pinned),
+            "metadata of entry {} changed",
+            before.id
+        );
+    }
+    assert_eq!(back.tombstones, document.tombstones, "tombstones changed");
+    assert_eq!(back.recipients, document.recipients, "recipients changed");
+    true
+}
+
 /// Decrypts and parses vault bytes; document errors gain the path and the
 /// backup hint.
 fn read_document(path: &Path, unlock: &Unlock, ciphertext: &[u8]) -> Result<Document, VaultError> {
@@ -385,10 +488,12 @@ fn read_document(path: &Path, unlock: &Unlock, ciphertext: &[u8]) -> Result<Docu
     document::parse(&plaintext).map_err(|e| match e {
         DocumentError::NotTessera => VaultError::NotTesseraVault {
             path: path.to_owned(),
+            backups: storage::backup_hint(path),
         },
         DocumentError::Newer(version) => VaultError::NewerVersion {
             version,
             supported: FORMAT_VERSION,
+            backups: storage::backup_location(path),
         },
         DocumentError::Malformed { line } => VaultError::MalformedDocument {
             line,

@@ -133,12 +133,17 @@ fn sync_dir(dir: &Path) -> Result<(), VaultError> {
 
 /// Shifts `VAULT.bak.1..` up by one (dropping the oldest) and stores
 /// `previous` (the ciphertext being replaced) as `VAULT.bak.1`.
+///
+/// Each shift copies (atomically) rather than renames, so a crash at any
+/// point leaves every backup in place, at worst one of them twice; a rename
+/// would leave `bak.1` missing until the new one is written.
 pub(crate) fn rotate_backups(path: &Path, previous: &[u8]) -> Result<(), VaultError> {
     for n in (1..BACKUP_COUNT).rev() {
         let from = backup_path(path, n);
-        if from.exists() {
-            let to = backup_path(path, n + 1);
-            fs::rename(&from, &to).map_err(|e| io_error("rotate the backup", &from, &e))?;
+        match fs::read(&from) {
+            Ok(bytes) => write_atomic(&backup_path(path, n + 1), &bytes)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error("rotate the backup", &from, &e)),
         }
     }
     write_atomic(&backup_path(path, 1), previous)
@@ -167,6 +172,24 @@ pub(crate) fn backup_hint(path: &Path) -> String {
         ),
         None => format!(
             "no backups were found beside it ({}.bak.1 to .bak.{BACKUP_COUNT})",
+            path.display()
+        ),
+    }
+}
+
+/// Where the backups are, without advising a restore (for a vault that is
+/// not damaged, only unreadable by this Tessera).
+pub(crate) fn backup_location(path: &Path) -> String {
+    let found = backup_paths(path);
+    match (found.first(), found.last()) {
+        (Some(newest), Some(oldest)) if found.len() > 1 => format!(
+            "Its backups are {} (newest) to {}.",
+            newest.display(),
+            oldest.display()
+        ),
+        (Some(only), _) => format!("Its backup is {}.", only.display()),
+        _ => format!(
+            "No backups were found beside it ({}.bak.1 to .bak.{BACKUP_COUNT}).",
             path.display()
         ),
     }

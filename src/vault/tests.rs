@@ -404,7 +404,8 @@ fn newer_document_version_asks_for_an_upgrade() {
             err,
             VaultError::NewerVersion {
                 version: 7,
-                supported: 1
+                supported: 1,
+                ..
             }
         ),
         "{err}"
