@@ -278,7 +278,6 @@ fn read_entry(entry: Fields<'_>, groups: &HashMap<String, String>) -> Result<Imp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::{Algorithm, Kind};
 
     const PLAIN: &[u8] = include_bytes!("../../tests/data/import/aegis-plain.json");
     const ENCRYPTED: &[u8] = include_bytes!("../../tests/data/import/aegis-encrypted.json");
@@ -302,29 +301,7 @@ mod tests {
     #[test]
     fn plain_vault_imports_totp_hotp_and_steam_entries() {
         let report = read(PLAIN, &mut no_password()).unwrap();
-        assert_eq!(
-            labels(&report),
-            [
-                "GitHub:alice@example.com",
-                "Example Bank:bob",
-                "Forum:carol",
-                "Steam:dave"
-            ]
-        );
-        let kinds: Vec<(Kind, Algorithm, u8)> = report
-            .entries
-            .iter()
-            .map(|e| (e.account.kind, e.account.algorithm, e.account.digits))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                (Kind::Totp { period: 30 }, Algorithm::Sha1, 6),
-                (Kind::Totp { period: 30 }, Algorithm::Sha512, 8),
-                (Kind::Hotp { counter: 7 }, Algorithm::Sha1, 6),
-                (Kind::Steam { period: 30 }, Algorithm::Sha1, 5),
-            ]
-        );
+        super::super::tests::assert_the_four_fixture_accounts(&report);
     }
 
     #[test]

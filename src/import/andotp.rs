@@ -174,7 +174,6 @@ fn read_entry(entry: Fields<'_>, issuer: &str, name: &str) -> Result<Imported, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::{Algorithm, Kind};
 
     const PLAIN: &[u8] = include_bytes!("../../tests/data/import/andotp-plain.json");
     const ENCRYPTED: &[u8] = include_bytes!("../../tests/data/import/andotp-encrypted.json.aes");
@@ -199,29 +198,7 @@ mod tests {
     #[test]
     fn plain_backup_imports_totp_hotp_and_steam() {
         let report = plain(PLAIN).unwrap();
-        assert_eq!(
-            labels(&report),
-            [
-                "GitHub:alice@example.com",
-                "Example Bank:bob",
-                "Forum:carol",
-                "Steam:dave"
-            ]
-        );
-        let kinds: Vec<(Kind, Algorithm, u8)> = report
-            .entries
-            .iter()
-            .map(|e| (e.account.kind, e.account.algorithm, e.account.digits))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                (Kind::Totp { period: 30 }, Algorithm::Sha1, 6),
-                (Kind::Totp { period: 30 }, Algorithm::Sha512, 8),
-                (Kind::Hotp { counter: 7 }, Algorithm::Sha1, 6),
-                (Kind::Steam { period: 30 }, Algorithm::Sha1, 5),
-            ]
-        );
+        super::super::tests::assert_the_four_fixture_accounts(&report);
     }
 
     #[test]

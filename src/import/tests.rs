@@ -4,6 +4,43 @@ use std::path::Path;
 
 use super::*;
 
+/// The accounts every app's fixture holds (tests/data/import/README.md):
+/// an 8-digit SHA-512 code, a HOTP counter at 7 and a Steam account among them.
+pub(super) fn assert_the_four_fixture_accounts(report: &ImportReport) {
+    use crate::otp::{Algorithm, Kind};
+
+    let found: Vec<(String, Kind, Algorithm, u8)> = report
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.account.label(),
+                e.account.kind,
+                e.account.algorithm,
+                e.account.digits,
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "GitHub:alice@example.com",
+            Kind::Totp { period: 30 },
+            Algorithm::Sha1,
+            6,
+        ),
+        (
+            "Example Bank:bob",
+            Kind::Totp { period: 30 },
+            Algorithm::Sha512,
+            8,
+        ),
+        ("Forum:carol", Kind::Hotp { counter: 7 }, Algorithm::Sha1, 6),
+        ("Steam:dave", Kind::Steam { period: 30 }, Algorithm::Sha1, 5),
+    ]
+    .map(|(label, kind, algorithm, digits)| (label.to_owned(), kind, algorithm, digits));
+    assert_eq!(found, expected);
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/import")

@@ -222,7 +222,7 @@ fn token_type(name: Option<&str>) -> Result<OtpType, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::{Algorithm, Kind};
+    use crate::otp::Kind;
 
     const PLAIN: &[u8] = include_bytes!("../../tests/data/import/2fas-plain.2fas");
     const ENCRYPTED: &[u8] = include_bytes!("../../tests/data/import/2fas-encrypted.2fas");
@@ -249,29 +249,7 @@ mod tests {
     #[test]
     fn plain_backup_imports_every_token_type() {
         let report = plain(PLAIN);
-        assert_eq!(
-            labels(&report),
-            [
-                "GitHub:alice@example.com",
-                "Example Bank:bob",
-                "Forum:carol",
-                "Steam:dave"
-            ]
-        );
-        let kinds: Vec<(Kind, Algorithm, u8)> = report
-            .entries
-            .iter()
-            .map(|e| (e.account.kind, e.account.algorithm, e.account.digits))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                (Kind::Totp { period: 30 }, Algorithm::Sha1, 6),
-                (Kind::Totp { period: 30 }, Algorithm::Sha512, 8),
-                (Kind::Hotp { counter: 7 }, Algorithm::Sha1, 6),
-                (Kind::Steam { period: 30 }, Algorithm::Sha1, 5),
-            ]
-        );
+        super::super::tests::assert_the_four_fixture_accounts(&report);
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     }
 
