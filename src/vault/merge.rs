@@ -130,26 +130,9 @@ fn same_account(a: &Account, b: &Account) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::{Algorithm, Secret};
 
     fn entry(id: &str, issuer: &str, updated: u64) -> Entry {
-        Entry {
-            id: id.into(),
-            account: Account {
-                issuer: issuer.into(),
-                name: "alice".into(),
-                secret: Secret::from_bytes(vec![7; 20]),
-                kind: Kind::Totp { period: 30 },
-                algorithm: Algorithm::Sha1,
-                digits: 6,
-                extra: Vec::new(),
-            },
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
-            created: 100,
-            updated,
-        }
+        Entry::for_test(id, issuer, updated)
     }
 
     fn hotp(id: &str, counter: u64, updated: u64) -> Entry {

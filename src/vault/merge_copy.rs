@@ -106,27 +106,11 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::{Account, Algorithm, Kind, Secret};
+    use crate::otp::Kind;
     use crate::vault::Tombstone;
 
     fn entry(id: &str, issuer: &str, updated: u64) -> Entry {
-        Entry {
-            id: id.into(),
-            account: Account {
-                issuer: issuer.into(),
-                name: "alice".into(),
-                secret: Secret::from_bytes(b"12345678901234567890".to_vec()),
-                kind: Kind::Totp { period: 30 },
-                algorithm: Algorithm::Sha1,
-                digits: 6,
-                extra: Vec::new(),
-            },
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
-            created: 1,
-            updated,
-        }
+        Entry::for_test(id, issuer, updated)
     }
 
     fn hotp(id: &str, counter: u64, updated: u64) -> Entry {

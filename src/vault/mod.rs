@@ -561,3 +561,29 @@ fn new_id() -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+impl Entry {
+    /// A TOTP entry for `issuer`, account `alice`, for tests.
+    pub(crate) fn for_test(id: &str, issuer: &str, updated: u64) -> Entry {
+        use crate::otp::{Algorithm, Kind, Secret};
+
+        Entry {
+            id: id.into(),
+            account: Account {
+                issuer: issuer.into(),
+                name: "alice".into(),
+                secret: Secret::from_bytes(b"12345678901234567890".to_vec()),
+                kind: Kind::Totp { period: 30 },
+                algorithm: Algorithm::Sha1,
+                digits: 6,
+                extra: Vec::new(),
+            },
+            note: String::new(),
+            tags: Vec::new(),
+            pinned: false,
+            created: 1,
+            updated,
+        }
+    }
+}
