@@ -93,7 +93,7 @@ impl Tmux {
 
     /// Waits until the screen contains `text`; panics with the screen if not.
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen();
             if screen.contains(text) {
@@ -336,4 +336,68 @@ fn a_closed_terminal_ends_tessera() {
         }
         sleep(Duration::from_millis(100));
     }
+}
+
+/// The example beside the tests that enters the interface's screen and then
+/// panics or fails (built by `cargo test` with the other examples).
+fn exit_paths_example() -> String {
+    let exe = std::env::current_exe().expect("test binary path");
+    let examples = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("examples");
+    let example = examples.join("tui_exit_paths");
+    if !example.exists() {
+        // `cargo test` builds examples; `cargo test --test terminal` does not.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let built = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "--example",
+                "tui_exit_paths",
+                "--manifest-path",
+            ])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+            .status()
+            .expect("cargo runs");
+        assert!(
+            built.success() && example.exists(),
+            "could not build {}",
+            example.display()
+        );
+    }
+    example.display().to_string()
+}
+
+#[test]
+fn a_panic_inside_the_interface_gives_the_terminal_back() {
+    let command = format!("{} panic", exit_paths_example());
+    let Some(tmux) = Tmux::start("panic", &command) else {
+        return;
+    };
+
+    let screen = tmux.wait_for("canon");
+
+    assert!(
+        screen.contains("deliberate panic"),
+        "the panic message is shown: {screen}"
+    );
+    assert!(screen.contains("\nicanon"), "{screen}");
+    assert!(!screen.contains("taken over"), "{screen}");
+}
+
+#[test]
+fn an_error_inside_the_interface_gives_the_terminal_back() {
+    let command = format!("{} error", exit_paths_example());
+    let Some(tmux) = Tmux::start("error", &command) else {
+        return;
+    };
+
+    let screen = tmux.wait_for("canon");
+
+    assert!(screen.contains("deliberate error"), "{screen}");
+    assert!(screen.contains("\nicanon"), "{screen}");
+    assert!(!screen.contains("taken over"), "{screen}");
 }
