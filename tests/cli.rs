@@ -1,6 +1,8 @@
 //! The command line, run as a user would: the real binary on vaults in
 //! temporary folders, unlocked by a passphrase file or an identity file.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +10,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const T: &str = "1700000000";
+use common::T;
 const EXAMPLE: &str =
     "otpauth://totp/Example:alice@example.com?secret=jbsw%20y3dp%20ehpk%203pxp&issuer=Example";
 const HOTP: &str =
@@ -88,12 +90,7 @@ impl Place {
 }
 
 fn bare_tessera() -> Command {
-    let mut cmd = Command::cargo_bin("tessera").expect("binary");
-    cmd.env_remove("TESSERA_VAULT")
-        .env_remove("TESSERA_IDENTITY")
-        .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-        .env("HOME", "/nonexistent");
-    cmd
+    common::command()
 }
 
 fn no_secret(text: &[u8]) -> bool {

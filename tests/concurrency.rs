@@ -5,6 +5,8 @@
 //! The handle is a library `Vault` used through `Store`, exactly as the
 //! interface uses it; the command line is the real binary.
 
+mod common;
+
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -15,7 +17,6 @@ use tessera::app::store::Store;
 use tessera::otp::Account;
 use tessera::vault::{Key, Vault};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 const PASSPHRASE: &str = "correct horse battery staple";
 const NOW: u64 = 1_700_000_000;
 
@@ -38,17 +39,12 @@ impl Place {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = common::process();
         cmd.arg("--vault")
             .arg(self.vault_path())
             .arg("--passphrase-file")
             .arg(self.dir.path().join("pass"))
             .args(args)
-            .env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env_remove("TESSERA_LOG")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent")
             .stdin(Stdio::null());
         cmd
     }

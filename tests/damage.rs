@@ -7,6 +7,8 @@
 //! tmpfs mounts; skipped with a note where mounting is not allowed, unless
 //! `CI` is set) fail the save cleanly and keep the old vault.
 
+mod common;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,6 @@ use std::process::{Command, Output, Stdio};
 use secrecy::SecretString;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 const PASSPHRASE: &str = "correct horse battery staple";
 
 fn uri(issuer: &str) -> String {
@@ -54,17 +55,12 @@ impl Place {
     }
 
     fn tessera(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
+        common::process()
             .arg("--vault")
             .arg(self.vault())
             .arg("--passphrase-file")
             .arg(self.dir.path().join("pass"))
             .args(args)
-            .env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env_remove("TESSERA_LOG")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent")
             .stdin(Stdio::null())
             .output()
             .expect("run tessera")

@@ -5,6 +5,8 @@
 //! Google migration encoder, which are built on other branches; run them
 //! with `cargo test --test export -- --include-ignored` once merged.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -17,7 +19,7 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 use tessera::otp::Account;
 
-const T: &str = "1700000000";
+use common::T;
 const EXAMPLE: &str =
     "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
 const HOTP: &str = "otpauth://hotp/RFC%204226:hotp@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=RFC%204226&counter=5";
@@ -46,11 +48,7 @@ impl Place {
     }
 
     fn tessera_on(&self, vault: &str) -> Command {
-        let mut cmd = Command::cargo_bin("tessera").expect("binary");
-        cmd.env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent");
+        let mut cmd = common::command();
         cmd.arg("--vault").arg(self.path(vault));
         cmd.arg("--passphrase-file").arg(self.path("pass"));
         cmd

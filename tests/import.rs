@@ -2,6 +2,8 @@
 //! temporary folder, and the export fixtures in `tests/data/import` (written
 //! for these tests; the encrypted ones by `examples/make_import_fixtures.rs`).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ use secrecy::SecretString;
 use tempfile::TempDir;
 use tessera::vault::{Entry, Key, Vault};
 
-const T: &str = "1700000000";
+use common::T;
 const VAULT_PASSPHRASE: &str = "correct horse battery staple";
 /// The 80-bit secret of the GitHub account in every fixture; it must never
 /// appear in any output.
@@ -38,9 +40,7 @@ const ENCRYPTED: [(&str, &str, &str); 3] = [
 ];
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/import")
-        .join(name)
+    common::import_fixture(name)
 }
 
 /// A folder with an initialised vault and its passphrase file.
@@ -66,12 +66,8 @@ impl Place {
     }
 
     fn tessera(&self) -> Command {
-        let mut cmd = Command::cargo_bin("tessera").expect("binary");
-        cmd.env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent")
-            .arg("--vault")
+        let mut cmd = common::command();
+        cmd.arg("--vault")
             .arg(self.path("vault.age"))
             .arg("--passphrase-file")
             .arg(self.path("pass"));

@@ -7,6 +7,8 @@
 //! them); `google-migration.txt` by `make_google_fixture.py`, which encodes
 //! the protobuf by hand.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +17,7 @@ use image::{GrayImage, Luma};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const T: &str = "1700000000";
+use common::T;
 /// The demo key `JBSWY3DPEHPK3PXP` at `T` (TOTP, SHA1, 6 digits, 30 s).
 const DEMO_CODE: &str = "324550";
 /// The RFC 6238 SHA-512 key at `T`, 8 digits.
@@ -46,12 +48,8 @@ impl Place {
     }
 
     fn tessera(&self) -> Command {
-        let mut cmd = Command::cargo_bin("tessera").expect("binary");
-        cmd.env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent")
-            .arg("--vault")
+        let mut cmd = common::command();
+        cmd.arg("--vault")
             .arg(self.path("vault.age"))
             .arg("--passphrase-file")
             .arg(self.path("pass"));
@@ -137,9 +135,7 @@ impl Place {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/import")
-        .join(name)
+    common::import_fixture(name)
 }
 
 fn entry(issuer: &str, account: &str, kind: &str) -> (String, String, String) {

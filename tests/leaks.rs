@@ -6,18 +6,19 @@
 //! three different messages; an absurd scrypt work factor is refused at
 //! once; files are 0600; a vault readable by others is reported.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 use tessera::otp::{Account, Secret};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 const PASSPHRASE: &str = "leaky passphrase do not print";
 /// The canary secret's bytes; printable so a raw dump would show it too.
 const SECRET_BYTES: &[u8] = b"canary-secret-0042!?";
@@ -98,18 +99,14 @@ impl Place {
 
     /// `tessera` with the log on (debug) and the given passphrase file.
     fn tessera(&self, pass: &str, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(BIN)
+        let mut child = common::process()
             .arg("--vault")
             .arg(self.path("vault.age"))
             .arg("--passphrase-file")
             .arg(self.path(pass))
             .args(args)
-            .env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
             .env("TESSERA_LOG", "debug")
             .env("XDG_STATE_HOME", self.path("state"))
-            .env("HOME", "/nonexistent")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -349,12 +346,11 @@ fn the_log_is_private_says_where_it_is_and_is_off_by_default() {
     );
     assert_eq!(mode(&place.log_file()), 0o600);
 
-    let quiet = Command::new(BIN)
+    let quiet = common::process()
         .args(["list", "--vault"])
         .arg(place.path("vault.age"))
         .arg("--passphrase-file")
         .arg(place.path("pass"))
-        .env_remove("TESSERA_LOG")
         .env("XDG_STATE_HOME", place.path("quiet-state"))
         .output()
         .unwrap();
@@ -379,16 +375,12 @@ fn stderr_of(output: &Output) -> String {
 }
 
 fn identity_tessera(place: &Place, identity: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::process()
         .arg("--vault")
         .arg(place.path("keyed.age"))
         .arg("--identity")
         .arg(identity)
         .args(args)
-        .env_remove("TESSERA_VAULT")
-        .env_remove("TESSERA_IDENTITY")
-        .env_remove("TESSERA_LOG")
-        .env("HOME", "/nonexistent")
         .stdin(Stdio::null())
         .output()
         .expect("run tessera")

@@ -1,6 +1,8 @@
 //! `tessera merge`: two copies of one vault diverge (as on two devices
 //! behind a file-sync tool), then one is folded into the other.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -41,11 +43,7 @@ impl Place {
 
     /// `tessera` on the vault `name`, unlocked by the passphrase file `pass`.
     fn tessera_with(&self, name: &str, pass: &str) -> Command {
-        let mut cmd = Command::cargo_bin("tessera").expect("binary");
-        cmd.env_remove("TESSERA_VAULT")
-            .env_remove("TESSERA_IDENTITY")
-            .env("TESSERA_SCRYPT_WORK_FACTOR", "10")
-            .env("HOME", "/nonexistent");
+        let mut cmd = common::command();
         cmd.arg("--vault").arg(self.path(name));
         cmd.arg("--passphrase-file").arg(self.path(pass));
         cmd
