@@ -90,8 +90,10 @@ pub enum Command {
 
     /// Import accounts from another authenticator's export
     Import {
-        /// The exported file
-        file: PathBuf,
+        /// The exported file; several QR screenshots (e.g. the batches of one
+        /// Google Authenticator export) are read together
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
 
         /// The file's format [default: detected from its content]
         #[arg(long, value_enum)]

@@ -443,3 +443,69 @@ fn import_of_a_screenshot_without_a_code_fails_clearly() {
         .failure()
         .stderr(predicate::str::contains("no QR code was found"));
 }
+
+/// A Google Authenticator export of three accounts, one per batch, as three
+/// screenshots in the place's folder.
+fn google_screenshots(place: &Place) -> Vec<PathBuf> {
+    let accounts: Vec<tessera::otp::Account> = [
+        EXAMPLE,
+        HOTP,
+        "otpauth://totp/Third:c?secret=KRSXG5CTMVRXEZLU",
+    ]
+    .iter()
+    .map(|uri| {
+        tessera::otp::Account::from_uri(uri)
+            .expect("parses")
+            .account
+    })
+    .collect();
+    let export = tessera::import::migration_export(&accounts, 1);
+    assert_eq!(export.uris.len(), 3);
+    export
+        .uris
+        .iter()
+        .enumerate()
+        .map(|(index, (_, uri))| {
+            let path = place.path(&format!("batch-{index}.png"));
+            qr_image(&[uri.as_str()], 3).save(&path).expect("writes");
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn screenshots_of_every_batch_imported_together_warn_of_nothing_missing() {
+    let place = Place::new();
+    let shots = google_screenshots(&place);
+
+    let output = place
+        .tessera()
+        .arg("import")
+        .args(&shots)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("Imported 3 accounts"), "{text}");
+    assert!(!text.contains("missing"), "{text}");
+}
+
+#[test]
+fn screenshots_of_some_batches_name_the_one_left_out() {
+    let place = Place::new();
+    let shots = google_screenshots(&place);
+
+    let output = place
+        .tessera()
+        .arg("import")
+        .args(&shots[..2])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+
+    assert!(text.contains("batch 3 of 3"), "{text}");
+    assert!(text.contains("Imported 2 accounts"), "{text}");
+}

@@ -8,7 +8,7 @@
 
 use std::fs;
 use std::io::{self, IsTerminal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -24,14 +24,12 @@ use crate::vault::{Entry, Vault};
 
 pub fn run(
     options: &GlobalOptions,
-    file: &Path,
+    files: &[PathBuf],
     format: Option<Format>,
     password_file: Option<&Path>,
     dry_run: bool,
 ) -> Result<ExitCode> {
-    let bytes = fs::read(file).with_context(|| format!("Cannot read {}", file.display()))?;
-    let (report, encrypted) = read_export(&bytes, file, format, password_file)
-        .with_context(|| format!("Nothing was imported from {}", file.display()))?;
+    let (report, encrypted) = read_files(files, format, password_file)?;
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
@@ -51,6 +49,47 @@ pub fn run(
         _ => println!("Dry run: nothing was written."),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every file into one report. Several QR screenshots are read as one
+/// export, so the batches of a Google Authenticator export are joined;
+/// other files are read one by one and their reports put together.
+fn read_files(
+    files: &[PathBuf],
+    format: Option<Format>,
+    password_file: Option<&Path>,
+) -> Result<(ImportReport, bool)> {
+    let mut contents = Vec::new();
+    for file in files {
+        let bytes = fs::read(file).with_context(|| format!("Cannot read {}", file.display()))?;
+        contents.push(Zeroizing::new(bytes));
+    }
+    let all_images = files.len() > 1
+        && files.iter().zip(&contents).all(|(file, bytes)| {
+            format.unwrap_or_else(|| import::detect(bytes, file).unwrap_or(Format::Uris))
+                == Format::Qr
+        });
+    if all_images {
+        let images: Vec<&[u8]> = contents.iter().map(|bytes| bytes.as_slice()).collect();
+        let report = import::read_images(&images).context("Nothing was imported")?;
+        return Ok((report, false));
+    }
+
+    let mut combined: Option<(ImportReport, bool)> = None;
+    for (file, bytes) in files.iter().zip(&contents) {
+        let (report, encrypted) = read_export(bytes, file, format, password_file)
+            .with_context(|| format!("Nothing was imported from {}", file.display()))?;
+        combined = Some(match combined {
+            None => (report, encrypted),
+            Some((mut all, was_encrypted)) => {
+                all.entries.extend(report.entries);
+                all.skipped.extend(report.skipped);
+                all.warnings.extend(report.warnings);
+                (all, was_encrypted || encrypted)
+            }
+        });
+    }
+    combined.context("No file was given to import")
 }
 
 /// Detects the format unless given, and reads the export, asking for its

@@ -83,13 +83,13 @@ fn run_command(cli: Cli) -> Result<ExitCode> {
             qr: Some(image), ..
         }) => add_from_qr(options, &image),
         Some(Command::Import {
-            file,
+            files,
             format,
             source_password_file,
             dry_run,
         }) => import::run(
             options,
-            &file,
+            &files,
             format,
             source_password_file.as_deref(),
             dry_run,

@@ -29,7 +29,7 @@ mod twofas;
 mod uri_list;
 
 pub use google::{MigrationBatch, MigrationExport, migration_export, migration_uris};
-pub use qr_image::{accounts_from_image_file, read_image_file};
+pub use qr_image::{accounts_from_image_file, read_image_file, read_many as read_images};
 
 /// The formats Tessera reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

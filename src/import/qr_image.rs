@@ -29,8 +29,18 @@ pub(super) fn looks_like(bytes: &[u8]) -> bool {
 
 /// Reads every QR code in the image.
 pub(super) fn read(bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let image = decode_image(bytes)?;
-    let codes = qr_texts(&image);
+    read_many(&[bytes])
+}
+
+/// Reads every QR code in several images as one export, so the batches of
+/// a Google Authenticator export screenshotted one by one are joined (and a
+/// batch is only called missing when no image holds it). Codes are
+/// numbered across the images in order.
+pub fn read_many(images: &[&[u8]]) -> Result<ImportReport, ImportError> {
+    let mut codes = Vec::new();
+    for bytes in images {
+        codes.extend(qr_texts(&decode_image(bytes)?));
+    }
     if codes.is_empty() {
         return Err(ImportError::NoQrCode);
     }
