@@ -251,3 +251,25 @@ fn merging_the_vault_with_itself_is_refused() {
         .failure()
         .stderr(predicate::str::contains("is the vault itself"));
 }
+
+#[test]
+fn a_vault_that_is_not_a_copy_is_refused_and_nothing_changes() {
+    let place = Place::new();
+    for name in ["vault.age", "stranger.age"] {
+        place.run(name, &["init"]);
+    }
+    place.add("vault.age", EXAMPLE);
+    place.add("stranger.age", HOTP);
+    let before = bytes(&place.path("vault.age"));
+
+    let output = place
+        .tessera("vault.age")
+        .arg("merge")
+        .arg(place.path("stranger.age"))
+        .output()
+        .expect("runs");
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a copy"));
+    assert_eq!(bytes(&place.path("vault.age")), before);
+}

@@ -30,6 +30,15 @@ pub fn run(options: &GlobalOptions, other: &Path) -> Result<ExitCode> {
             other.display()
         )
     })?;
+    if summary.unrelated {
+        bail!(
+            "{} shares no account with this vault, so it is not a copy of it; nothing was \
+             merged. To add its accounts, export them from it \
+             (`tessera --vault {} export --format uris --plaintext`) and import them here.",
+            other.display(),
+            other.display()
+        );
+    }
     if summary.is_empty() {
         println!(
             "{} holds nothing new: the vault is already up to date. The other file was left as it is.",

@@ -26,6 +26,9 @@ pub struct MergeSummary {
     /// Deletions the other copy knew of that this one did not, for entries
     /// neither copy holds any more: recorded so they stay deleted.
     pub deletions_recorded: usize,
+    /// Both copies hold accounts but share no entry, live or deleted: the
+    /// other file is not a copy of this vault.
+    pub unrelated: bool,
 }
 
 impl MergeSummary {
@@ -53,13 +56,35 @@ impl Vault {
         self.merge_document(&other.document)
     }
 
+    /// Whether any id, of an entry or a deletion, appears in both copies.
+    fn shares_history_with(&self, other: &Document) -> bool {
+        let ours: HashSet<&str> = self
+            .document
+            .entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain(self.document.tombstones.iter().map(|t| t.id.as_str()))
+            .collect();
+        other
+            .entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain(other.tombstones.iter().map(|t| t.id.as_str()))
+            .any(|id| ours.contains(id))
+    }
+
     fn merge_document(&mut self, other: &Document) -> MergeSummary {
         let tombstones = unite_tombstones(&self.document.tombstones, &other.tombstones);
         let deleted: HashSet<&str> = tombstones.iter().map(|t| t.id.as_str()).collect();
         let theirs: HashMap<&str, &Entry> =
             other.entries.iter().map(|e| (e.id.as_str(), e)).collect();
 
-        let mut summary = MergeSummary::default();
+        let mut summary = MergeSummary {
+            unrelated: !self.document.entries.is_empty()
+                && !other.entries.is_empty()
+                && !self.shares_history_with(other),
+            ..MergeSummary::default()
+        };
         let mut entries = Vec::with_capacity(self.document.entries.len() + other.entries.len());
         let mut updated_ids = Vec::new();
         for ours in &self.document.entries {
