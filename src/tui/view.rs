@@ -38,13 +38,29 @@ fn layout(area: Rect, app: &App) -> [Rect; 5] {
 /// The status line wraps onto up to three rows rather than cut off the
 /// advice at its end.
 fn status_height(app: &App, width: u16) -> u16 {
-    // Word wrapping leaves ends of rows empty: allow an eighth for that.
-    let length = app
+    let rows = app
         .status
         .as_ref()
-        .map_or(0, |s| s.text.chars().count() * 9 / 8 + 1);
-    let rows = length.div_ceil(usize::from(width.max(1))).clamp(1, 3);
-    u16::try_from(rows).unwrap_or(1)
+        .map_or(1, |s| wrapped_rows(&format!(" {}", s.text), width));
+    u16::try_from(rows.clamp(1, 3)).unwrap_or(1)
+}
+
+/// Rows `text` takes when wrapped at word boundaries to `width` columns.
+fn wrapped_rows(text: &str, width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    let (mut rows, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let length = word.chars().count();
+        let needed = if used == 0 { length } else { used + 1 + length };
+        if needed <= width {
+            used = needed;
+        } else {
+            // A word longer than the row is broken across rows.
+            rows += 1 + length.saturating_sub(1) / width;
+            used = length.saturating_sub(1) % width + 1;
+        }
+    }
+    rows
 }
 
 /// How many entries fit in the list at this window size.
@@ -487,6 +503,13 @@ mod tests {
     fn bar_shows_half_a_period_as_half_the_cells() {
         assert_eq!(progress_bar(15, 30, 10), "█████     ");
         assert_eq!(progress_bar(5, 60, 4), "▎   ");
+    }
+
+    #[test]
+    fn status_rows_follow_word_wrapping() {
+        assert_eq!(wrapped_rows("short", 80), 1);
+        assert_eq!(wrapped_rows("aaaa bbbb cccc", 9), 2);
+        assert_eq!(wrapped_rows("aaaa bbbb cccc", 4), 3);
     }
 
     #[test]
