@@ -79,23 +79,16 @@ mod tests {
     use crate::otp::{Account, Algorithm, Kind, Secret};
 
     fn entry(issuer: &str, name: &str) -> Entry {
-        Entry {
-            id: format!("{issuer}-{name}"),
-            account: Account {
-                issuer: issuer.to_owned(),
-                name: name.to_owned(),
-                secret: Secret::from_bytes(vec![1; 20]),
-                kind: Kind::Totp { period: 30 },
-                algorithm: Algorithm::Sha1,
-                digits: 6,
-                extra: Vec::new(),
-            },
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
-            created: 0,
-            updated: 0,
-        }
+        let account = Account {
+            issuer: issuer.to_owned(),
+            name: name.to_owned(),
+            secret: Secret::from_bytes(vec![1; 20]),
+            kind: Kind::Totp { period: 30 },
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            extra: Vec::new(),
+        };
+        Entry::new(format!("{issuer}-{name}"), account, 0)
     }
 
     fn ids(found: &Found<'_>) -> Vec<String> {

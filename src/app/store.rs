@@ -143,15 +143,7 @@ impl MemoryStore {
     fn push(&mut self, account: Account, now: u64) -> String {
         let id = format!("demo{}", self.next_id);
         self.next_id += 1;
-        self.entries.push(Entry {
-            id: id.clone(),
-            account,
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
-            created: now,
-            updated: now,
-        });
+        self.entries.push(Entry::new(id.clone(), account, now));
         id
     }
 

@@ -64,6 +64,21 @@ pub struct Entry {
     pub updated: u64,
 }
 
+impl Entry {
+    /// A new entry for `account`, with no note, tags or pin, made at `now`.
+    pub fn new(id: String, account: Account, now: u64) -> Entry {
+        Entry {
+            id,
+            account,
+            note: String::new(),
+            tags: Vec::new(),
+            pinned: false,
+            created: now,
+            updated: now,
+        }
+    }
+}
+
 /// An open vault.
 pub struct Vault {
     path: PathBuf,
@@ -223,15 +238,9 @@ impl Vault {
     /// Adds an account under a new id and returns that id. Not saved yet.
     pub fn add(&mut self, account: Account, now: u64) -> String {
         let id = new_id();
-        self.document.entries.push(Entry {
-            id: id.clone(),
-            account,
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
-            created: now,
-            updated: now,
-        });
+        self.document
+            .entries
+            .push(Entry::new(id.clone(), account, now));
         self.dirty = true;
         id
     }
@@ -568,22 +577,18 @@ impl Entry {
     pub(crate) fn for_test(id: &str, issuer: &str, updated: u64) -> Entry {
         use crate::otp::{Algorithm, Kind, Secret};
 
+        let account = Account {
+            issuer: issuer.into(),
+            name: "alice".into(),
+            secret: Secret::from_bytes(b"12345678901234567890".to_vec()),
+            kind: Kind::Totp { period: 30 },
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            extra: Vec::new(),
+        };
         Entry {
-            id: id.into(),
-            account: Account {
-                issuer: issuer.into(),
-                name: "alice".into(),
-                secret: Secret::from_bytes(b"12345678901234567890".to_vec()),
-                kind: Kind::Totp { period: 30 },
-                algorithm: Algorithm::Sha1,
-                digits: 6,
-                extra: Vec::new(),
-            },
-            note: String::new(),
-            tags: Vec::new(),
-            pinned: false,
             created: 1,
-            updated,
+            ..Entry::new(id.into(), account, updated)
         }
     }
 }
