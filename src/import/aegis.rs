@@ -286,16 +286,11 @@ mod tests {
     const PASSWORD: &str = "aegis fixture password";
 
     fn with_password(bytes: &[u8], password: &str) -> Result<ImportReport, ImportError> {
-        let password = password.to_owned();
-        read(bytes, &mut || Ok(password.clone().into()))
+        super::super::tests::read_with_password(read, bytes, password)
     }
 
     fn no_password() -> impl FnMut() -> anyhow::Result<secrecy::SecretString> {
         || panic!("a plain vault must not ask for a password")
-    }
-
-    fn labels(report: &ImportReport) -> Vec<String> {
-        report.entries.iter().map(|e| e.account.label()).collect()
     }
 
     #[test]
@@ -363,7 +358,7 @@ mod tests {
     fn encrypted_vault_opens_with_its_password_past_a_biometric_slot() {
         let report = with_password(ENCRYPTED, PASSWORD).unwrap();
         let plain = read(PLAIN, &mut no_password()).unwrap();
-        assert_eq!(labels(&report), labels(&plain));
+        assert_eq!(report.labels(), plain.labels());
         assert_eq!(report.entries[0].tags, ["Work", "Personal"]);
         assert_eq!(report.skipped.len(), 3);
     }

@@ -181,18 +181,13 @@ mod tests {
     const PASSWORD: &str = "andotp fixture password";
 
     fn with_password(bytes: &[u8], password: &str) -> Result<ImportReport, ImportError> {
-        let password = password.to_owned();
-        read(bytes, &mut || Ok(password.clone().into()))
+        super::super::tests::read_with_password(read, bytes, password)
     }
 
     fn plain(bytes: &[u8]) -> Result<ImportReport, ImportError> {
         read(bytes, &mut || {
             panic!("a plain backup must not ask for a password")
         })
-    }
-
-    fn labels(report: &ImportReport) -> Vec<String> {
-        report.entries.iter().map(|e| e.account.label()).collect()
     }
 
     #[test]
@@ -230,7 +225,7 @@ mod tests {
     #[test]
     fn encrypted_backup_decrypts_to_the_same_accounts() {
         let report = with_password(ENCRYPTED, PASSWORD).unwrap();
-        assert_eq!(labels(&report), labels(&plain(PLAIN).unwrap()));
+        assert_eq!(report.labels(), plain(PLAIN).unwrap().labels());
     }
 
     #[test]
@@ -272,7 +267,7 @@ mod tests {
             {"secret": "JBSWY3DPEHPK3PXP", "type": "TOTP", "label": "a:b", "issuer": "Other"}
         ]);
         let report = read_entries(&json).unwrap();
-        assert_eq!(labels(&report), ["Shop:zoe", "Mail:yann", "Other:a:b"]);
+        assert_eq!(report.labels(), ["Shop:zoe", "Mail:yann", "Other:a:b"]);
     }
 
     #[test]

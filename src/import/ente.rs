@@ -153,14 +153,6 @@ mod tests {
         .expect("reads")
     }
 
-    fn find<'a>(report: &'a ImportReport, label: &str) -> &'a Imported {
-        report
-            .entries
-            .iter()
-            .find(|e| e.account.label() == label)
-            .unwrap_or_else(|| panic!("{label} not imported"))
-    }
-
     #[test]
     fn reads_the_fixture_to_the_right_accounts() {
         let report = fixture();
@@ -181,7 +173,7 @@ mod tests {
     #[test]
     fn pin_tags_and_note_carry_over_and_code_display_is_dropped() {
         let report = fixture();
-        let github = find(&report, "GitHub:alice@example.com");
+        let github = report.imported("GitHub:alice@example.com");
         assert!(github.pinned);
         assert_eq!(github.tags, ["Work", "Dev, Ops"]);
         assert_eq!(github.note, "Backup codes: in the safe");
@@ -195,7 +187,7 @@ mod tests {
     #[test]
     fn other_unknown_parameters_are_kept() {
         let report = fixture();
-        let plain = find(&report, "Plain:no display");
+        let plain = report.imported("Plain:no display");
         assert_eq!(
             plain.account.extra,
             [("image".to_owned(), "x.png".to_owned())]
@@ -206,22 +198,22 @@ mod tests {
     #[test]
     fn codes_at_a_fixed_time_are_right() {
         let report = fixture();
-        let github = &find(&report, "GitHub:alice@example.com").account;
+        let github = &report.imported("GitHub:alice@example.com").account;
         let expected = Account::from_uri("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP")
             .expect("parses")
             .account;
         assert_eq!(github.code_at(T), expected.code_at(T));
-        let big = &find(&report, "Big:carol").account;
+        let big = &report.imported("Big:carol").account;
         assert_eq!(
             (big.algorithm, big.code_at(59).as_str()),
             (Algorithm::Sha512, "90693936")
         );
-        let hotp = &find(&report, "RFC 4226:hotp@example.com").account;
+        let hotp = &report.imported("RFC 4226:hotp@example.com").account;
         assert_eq!(
             (hotp.kind, hotp.code_at(0).as_str()),
             (Kind::Hotp { counter: 3 }, "969429")
         );
-        let steam = &find(&report, "Steam:gamer").account;
+        let steam = &report.imported("Steam:gamer").account;
         assert_eq!(steam.kind, Kind::Steam { period: 30 });
     }
 

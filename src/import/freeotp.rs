@@ -229,14 +229,6 @@ mod tests {
         read(include_bytes!("../../tests/data/import/freeotp-plus.json")).expect("reads")
     }
 
-    fn find<'a>(report: &'a ImportReport, label: &str) -> &'a Imported {
-        report
-            .entries
-            .iter()
-            .find(|e| e.account.label() == label)
-            .unwrap_or_else(|| panic!("{label} not imported"))
-    }
-
     #[test]
     fn reads_the_fixture_to_the_right_accounts() {
         let report = fixture();
@@ -257,7 +249,7 @@ mod tests {
     #[test]
     fn signed_bytes_give_the_right_secret_and_code() {
         let report = fixture();
-        let alice = &find(&report, "Example:alice@example.com").account;
+        let alice = &report.imported("Example:alice@example.com").account;
         assert_eq!(alice.secret.to_base32().as_str(), "JBSWY3DPEHPK3PXP");
         let expected = Account::from_uri("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP")
             .expect("parses")
@@ -268,17 +260,17 @@ mod tests {
     #[test]
     fn hotp_counter_is_the_next_code_freeotp_would_show() {
         let report = fixture();
-        let hotp = &find(&report, "RFC 4226:hotp@example.com").account;
+        let hotp = &report.imported("RFC 4226:hotp@example.com").account;
         assert_eq!(hotp.kind, Kind::Hotp { counter: 3 });
         assert_eq!(hotp.code_at(0).as_str(), "969429");
-        let fresh = &find(&report, "Fresh:never-used").account;
+        let fresh = &report.imported("Fresh:never-used").account;
         assert_eq!(fresh.kind, Kind::Hotp { counter: 0 });
     }
 
     #[test]
     fn renamed_issuer_and_label_win_and_category_is_a_tag() {
         let report = fixture();
-        let carol = find(&report, "Renamed:carol");
+        let carol = report.imported("Renamed:carol");
         assert_eq!(carol.tags, ["Work"]);
         assert_eq!(carol.account.digits, 8);
         assert_eq!(carol.account.period(), Some(60));
@@ -287,14 +279,14 @@ mod tests {
     #[test]
     fn sha512_with_8_digits_gives_the_rfc_code() {
         let report = fixture();
-        let big = &find(&report, "Big:sha512@example.com").account;
+        let big = &report.imported("Big:sha512@example.com").account;
         assert_eq!(big.code_at(59).as_str(), "90693936");
     }
 
     #[test]
     fn a_steam_issuer_makes_a_steam_account() {
         let report = fixture();
-        let steam = &find(&report, "Steam:gamer").account;
+        let steam = &report.imported("Steam:gamer").account;
         assert_eq!((steam.kind, steam.digits), (Kind::Steam { period: 30 }, 5));
     }
 

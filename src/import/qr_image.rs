@@ -199,15 +199,11 @@ mod tests {
         bytes.into_inner()
     }
 
-    fn labels(report: &ImportReport) -> Vec<String> {
-        report.entries.iter().map(|e| e.account.label()).collect()
-    }
-
     #[test]
     fn reads_the_account_in_a_png_screenshot() {
         let png = encoded(&qr_image(&[EXAMPLE], 4), image::ImageFormat::Png);
         let report = read(&png).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
         let expected = Account::from_uri(EXAMPLE).expect("parses").account;
         assert_eq!(report.entries[0].account.code_at(T), expected.code_at(T));
     }
@@ -217,14 +213,14 @@ mod tests {
         let jpeg = encoded(&qr_image(&[EXAMPLE], 6), image::ImageFormat::Jpeg);
         assert!(jpeg.starts_with(JPEG_MAGIC));
         let report = read(&jpeg).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
     }
 
     #[test]
     fn reads_two_codes_side_by_side_left_to_right() {
         let png = encoded(&qr_image(&[HOTP, EXAMPLE], 4), image::ImageFormat::Png);
         let report = read(&png).expect("reads");
-        assert_eq!(labels(&report), ["RFC:bob", "Example:alice"]);
+        assert_eq!(report.labels(), ["RFC:bob", "Example:alice"]);
         assert_eq!(report.entries[0].account.kind, Kind::Hotp { counter: 1 });
     }
 
@@ -233,7 +229,7 @@ mod tests {
         let mut image = qr_image(&[EXAMPLE], 4);
         image::imageops::invert(&mut image);
         let report = read(&encoded(&image, image::ImageFormat::Png)).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
     }
 
     #[test]
@@ -242,7 +238,7 @@ mod tests {
         let export = super::super::google::migration_uris(&[account], 10);
         let png = encoded(&qr_image(&[export[0].as_str()], 4), image::ImageFormat::Png);
         let report = read(&png).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
     }
 
     #[test]
@@ -251,7 +247,7 @@ mod tests {
         let mut screen = GrayImage::from_pixel(1080, 2340, image::Luma([230]));
         image::imageops::overlay(&mut screen, &code, 300, 900);
         let report = read(&encoded(&screen, image::ImageFormat::Png)).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
     }
 
     #[test]
@@ -261,7 +257,7 @@ mod tests {
             image::ImageFormat::Png,
         );
         let report = read(&png).expect("reads");
-        assert_eq!(labels(&report), ["Example:alice"]);
+        assert_eq!(report.labels(), ["Example:alice"]);
         assert_eq!(
             report.skipped,
             [Skipped {

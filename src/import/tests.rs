@@ -41,6 +41,31 @@ pub(super) fn assert_the_four_fixture_accounts(report: &ImportReport) {
     assert_eq!(found, expected);
 }
 
+impl ImportReport {
+    /// `issuer:account` of every entry, in order.
+    pub(super) fn labels(&self) -> Vec<String> {
+        self.entries.iter().map(|e| e.account.label()).collect()
+    }
+
+    /// The entry labelled `label`; panics (failing the test) if there is none.
+    pub(super) fn imported(&self, label: &str) -> &Imported {
+        self.entries
+            .iter()
+            .find(|e| e.account.label() == label)
+            .unwrap_or_else(|| panic!("{label} not imported"))
+    }
+}
+
+/// Runs an encrypted format's `read` with `password` as the answer.
+pub(super) fn read_with_password(
+    read: fn(&[u8], PasswordSource<'_>) -> Result<ImportReport, ImportError>,
+    bytes: &[u8],
+    password: &str,
+) -> Result<ImportReport, ImportError> {
+    let password = password.to_owned();
+    read(bytes, &mut || Ok(password.clone().into()))
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/import")

@@ -231,8 +231,7 @@ mod tests {
     const PASSWORD: &str = "2fas fixture password";
 
     fn with_password(bytes: &[u8], password: &str) -> Result<ImportReport, ImportError> {
-        let password = password.to_owned();
-        read(bytes, &mut || Ok(password.clone().into()))
+        super::super::tests::read_with_password(read, bytes, password)
     }
 
     fn plain(bytes: &[u8]) -> ImportReport {
@@ -240,10 +239,6 @@ mod tests {
             panic!("a plain backup must not ask for a password")
         })
         .unwrap()
-    }
-
-    fn labels(report: &ImportReport) -> Vec<String> {
-        report.entries.iter().map(|e| e.account.label()).collect()
     }
 
     #[test]
@@ -286,7 +281,7 @@ mod tests {
     #[test]
     fn encrypted_backup_decrypts_to_the_same_accounts() {
         let report = with_password(ENCRYPTED, PASSWORD).unwrap();
-        assert_eq!(labels(&report), labels(&plain(PLAIN)));
+        assert_eq!(report.labels(), plain(PLAIN).labels());
         assert_eq!(report.entries[0].tags, ["Work"]);
     }
 
@@ -302,7 +297,7 @@ mod tests {
     #[test]
     fn schema_1_without_token_types_reads_as_totp() {
         let report = plain(SCHEMA_1);
-        assert_eq!(labels(&report), ["GitHub:alice@example.com", "Forum:carol"]);
+        assert_eq!(report.labels(), ["GitHub:alice@example.com", "Forum:carol"]);
         assert!(
             report
                 .entries
