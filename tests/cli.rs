@@ -25,8 +25,7 @@ struct Place {
 
 impl Place {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), "correct horse battery staple\n").expect("write");
+        let dir = common::folder_with_passphrase("correct horse battery staple");
         Place { dir }
     }
 
@@ -59,33 +58,11 @@ impl Place {
 
     /// The code printed without `--at` (HOTP codes do not depend on time).
     fn code_now(&self, query: &str) -> String {
-        let output = self.tessera().args(["code", query]).output().expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned()
+        common::stdout_of(self.tessera().args(["code", query]))
     }
 
     fn code(&self, query: &str) -> String {
-        let output = self
-            .tessera()
-            .args(["code", query, "--at", T])
-            .output()
-            .expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned()
+        common::stdout_of(self.tessera().args(["code", query, "--at", T]))
     }
 }
 

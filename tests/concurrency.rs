@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::fs;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
@@ -27,8 +26,7 @@ struct Place {
 impl Place {
     /// A folder with a passphrase file and an empty vault.
     fn with_vault() -> Place {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
+        let dir = common::folder_with_passphrase(PASSPHRASE);
         let place = Place { dir };
         place.run(&["init"]);
         place

@@ -50,8 +50,7 @@ struct Place {
 
 impl Place {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), format!("{VAULT_PASSPHRASE}\n")).expect("write");
+        let dir = common::folder_with_passphrase(VAULT_PASSPHRASE);
         let place = Place { dir };
         place.tessera().arg("init").assert().success();
         place
@@ -88,20 +87,7 @@ impl Place {
     }
 
     fn code(&self, query: &str) -> String {
-        let output = self
-            .tessera()
-            .args(["code", query, "--at", T])
-            .output()
-            .expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned()
+        common::stdout_of(self.tessera().args(["code", query, "--at", T]))
     }
 
     fn entries(&self) -> Vec<Entry> {

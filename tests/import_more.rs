@@ -36,8 +36,7 @@ struct Place {
 
 impl Place {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), "correct horse battery staple\n").expect("write");
+        let dir = common::folder_with_passphrase("correct horse battery staple");
         let place = Place { dir };
         place.tessera().arg("init").assert().success();
         place
@@ -88,17 +87,7 @@ impl Place {
     }
 
     fn code(&self, query: &str) -> String {
-        let output = self
-            .tessera()
-            .args(["code", query, "--at", T])
-            .output()
-            .expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        common::stdout_of(self.tessera().args(["code", query, "--at", T]))
     }
 
     /// `(issuer, account, kind)` of every entry, from `list --json`.

@@ -83,8 +83,7 @@ struct Place {
 
 impl Place {
     fn new() -> Place {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), format!("{PASSPHRASE}\n")).expect("write a test file");
+        let dir = common::folder_with_passphrase(PASSPHRASE);
         fs::write(dir.path().join("wrong"), "not the passphrase\n").expect("write a test file");
         Place { dir }
     }

@@ -27,8 +27,7 @@ struct Place {
 
 impl Place {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("pass"), "correct horse battery staple\n").expect("write");
+        let dir = common::folder_with_passphrase("correct horse battery staple");
         Place { dir }
     }
 

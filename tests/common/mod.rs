@@ -32,3 +32,21 @@ pub fn import_fixture(name: &str) -> PathBuf {
         .join("tests/data/import")
         .join(name)
 }
+
+/// Runs `cmd`, which must succeed, and returns its standard output trimmed.
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
+    let output = cmd.output().expect("tessera runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// A temporary folder holding the passphrase file `pass`.
+pub fn folder_with_passphrase(passphrase: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("pass"), format!("{passphrase}\n")).expect("write a test file");
+    dir
+}
