@@ -46,6 +46,16 @@ impl Place {
         cmd
     }
 
+    /// `tessera` on this place's vault, unlocked by the identity file `key`.
+    fn with_identity(&self, key: &Path) -> Command {
+        let mut cmd = bare_tessera();
+        cmd.arg("--vault")
+            .arg(self.vault())
+            .arg("--identity")
+            .arg(key);
+        cmd
+    }
+
     fn init(&self) -> &Self {
         self.tessera().arg("init").assert().success();
         self
@@ -330,12 +340,8 @@ fn identity_vault_is_created_used_and_opens_with_age() {
     let place = Place::new();
     let key = place.path("key.txt");
     let with_identity = |args: &[&str]| {
-        let mut cmd = bare_tessera();
-        cmd.arg("--vault")
-            .arg(place.vault())
-            .arg("--identity")
-            .arg(&key)
-            .args(args);
+        let mut cmd = place.with_identity(&key);
+        cmd.args(args);
         cmd
     };
 
@@ -371,14 +377,7 @@ fn identity_vault_is_created_used_and_opens_with_age() {
 fn identity_vault_does_not_ask_for_a_passphrase() {
     let place = Place::new();
     let key = place.path("key.txt");
-    bare_tessera()
-        .arg("--vault")
-        .arg(place.vault())
-        .arg("--identity")
-        .arg(&key)
-        .arg("init")
-        .assert()
-        .success();
+    place.with_identity(&key).arg("init").assert().success();
 
     bare_tessera()
         .arg("--vault")
@@ -393,14 +392,7 @@ fn identity_vault_does_not_ask_for_a_passphrase() {
 fn identity_from_the_environment_opens_the_vault() {
     let place = Place::new();
     let key = place.path("key.txt");
-    bare_tessera()
-        .arg("--vault")
-        .arg(place.vault())
-        .arg("--identity")
-        .arg(&key)
-        .arg("init")
-        .assert()
-        .success();
+    place.with_identity(&key).arg("init").assert().success();
 
     bare_tessera()
         .env("TESSERA_IDENTITY", &key)
@@ -447,28 +439,19 @@ fn a_second_recipient_can_open_the_vault_too() {
     let spare = place.path("spare.txt");
     let spare_public = tessera::vault::generate_identity_file(&spare).expect("spare key");
 
-    bare_tessera()
-        .arg("--vault")
-        .arg(place.vault())
-        .arg("--identity")
-        .arg(&mine)
+    place
+        .with_identity(&mine)
         .args(["init", "--recipient", &spare_public])
         .assert()
         .success();
-    bare_tessera()
-        .arg("--vault")
-        .arg(place.vault())
-        .arg("--identity")
-        .arg(&mine)
+    place
+        .with_identity(&mine)
         .args(["add", EXAMPLE])
         .assert()
         .success();
 
-    bare_tessera()
-        .arg("--vault")
-        .arg(place.vault())
-        .arg("--identity")
-        .arg(&spare)
+    place
+        .with_identity(&spare)
         .args(["code", "example", "--at", T])
         .assert()
         .stdout("324550\n");
