@@ -75,10 +75,11 @@ impl Harness {
     fn screen(&mut self, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
         let area = ratatui::layout::Rect::new(0, 0, width, height);
-        let count = filter::visible_entries(self.store.entries(), &self.app.filter).len();
-        self.app.fit(view::list_height(area, &self.app), count);
+        let visible = filter::visible_entries(self.store.entries(), &self.app.filter);
+        self.app
+            .fit(view::list_height(area, &self.app), visible.len());
         terminal
-            .draw(|frame| view::render(frame, &self.app, &self.store, self.now))
+            .draw(|frame| view::render(frame, &self.app, &self.store, &visible, self.now))
             .expect("draws");
         let buffer = terminal.backend().buffer();
         let mut text = String::new();

@@ -115,10 +115,10 @@ fn refresh(app: &mut App, store: &mut dyn Store, now: u64) -> bool {
 fn draw(screen: &mut Screen, app: &mut App, store: &dyn Store, now: u64) -> Result<()> {
     let size = screen.terminal.size()?;
     let area = Rect::new(0, 0, size.width, size.height);
-    let count = filter::visible_entries(store.entries(), &app.filter).len();
-    app.fit(view::list_height(area, app), count);
+    let visible = filter::visible_entries(store.entries(), &app.filter);
+    app.fit(view::list_height(area, app), visible.len());
     screen
         .terminal
-        .draw(|frame| view::render(frame, app, store, now))?;
+        .draw(|frame| view::render(frame, app, store, &visible, now))?;
     Ok(())
 }

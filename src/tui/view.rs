@@ -6,7 +6,6 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Clear, Padding, Paragraph, Row, Table, Wrap};
 
-use super::filter::visible_entries;
 use super::state::{App, Mode};
 use crate::app::store::Store;
 use crate::otp::Kind;
@@ -76,19 +75,18 @@ fn too_small(area: Rect) -> bool {
     area.width < MIN_WIDTH || area.height < MIN_HEIGHT
 }
 
-/// Draws the whole screen at Unix time `now`.
-pub fn render(frame: &mut Frame, app: &App, store: &dyn Store, now: u64) {
+/// Draws the whole screen at Unix time `now`; `visible` are the rows
+/// [`super::filter::visible_entries`] gives for the app's filter.
+pub fn render(frame: &mut Frame, app: &App, store: &dyn Store, visible: &[usize], now: u64) {
     let area = frame.area();
     if too_small(area) {
         render_too_small(frame, area);
         return;
     }
     let [title, filter, list, status, keys] = layout(area, app);
-    let visible = visible_entries(store.entries(), &app.filter);
-
     render_title(frame, title, store, visible.len());
     render_filter(frame, filter, app);
-    render_list(frame, list, app, store.entries(), &visible, now);
+    render_list(frame, list, app, store.entries(), visible, now);
     render_status(frame, status, app, now);
     render_keys(frame, keys, &app.mode);
 
