@@ -310,16 +310,21 @@ mod tests {
         assert!(err.to_string().contains("30"));
     }
 
-    #[test]
-    fn armored_files_are_read_too() {
-        let key = passphrase("p");
-        let binary = sealed(b"armored", &key);
-        let mut armored = Vec::new();
+    /// `binary` in ASCII armor, after `prefix`.
+    fn armored(prefix: &[u8], binary: &[u8]) -> Vec<u8> {
+        let mut armored = prefix.to_vec();
         let mut writer =
             age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
                 .unwrap();
-        writer.write_all(&binary).unwrap();
+        writer.write_all(binary).unwrap();
         writer.finish().unwrap();
+        armored
+    }
+
+    #[test]
+    fn armored_files_are_read_too() {
+        let key = passphrase("p");
+        let armored = armored(b"", &sealed(b"armored", &key));
 
         let plain = decrypt(&armored, &key, Path::new("v.age")).unwrap();
         assert_eq!(&plain[..], b"armored");
@@ -328,13 +333,7 @@ mod tests {
     #[test]
     fn armored_files_with_whitespace_before_the_armor_are_read() {
         let key = passphrase("p");
-        let binary = sealed(b"indented", &key);
-        let mut armored = b"\r\n  \t\n".to_vec();
-        let mut writer =
-            age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
-                .unwrap();
-        writer.write_all(&binary).unwrap();
-        writer.finish().unwrap();
+        let armored = armored(b"\r\n  \t\n", &sealed(b"indented", &key));
 
         let plain = decrypt(&armored, &key, Path::new("v.age")).unwrap();
         assert_eq!(&plain[..], b"indented");
